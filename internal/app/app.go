@@ -1,0 +1,186 @@
+// Package app wires HummDesk together: it opens the database, migrates,
+// seeds the demo, builds the services and the HTTP server, and runs them
+// until the context ends. Tests start the whole product with New on
+// 127.0.0.1:0.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"hummdesk/internal/auth"
+	"hummdesk/internal/config"
+	"hummdesk/internal/conversation"
+	"hummdesk/internal/httpapi"
+	"hummdesk/internal/ratelimit"
+	"hummdesk/internal/seed"
+	"hummdesk/internal/store"
+)
+
+// App is a running HummDesk node.
+type App struct {
+	cfg    *config.Config
+	log    *slog.Logger
+	store  *store.Store
+	redis  *redis.Client
+	server *httpapi.Server
+	ln     net.Listener
+}
+
+// New prepares a node: database open and migrated, demo seeded when
+// configured, listener bound. Run serves.
+func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error) {
+	a := &App{cfg: cfg, log: log}
+	ok := false
+	defer func() {
+		if !ok {
+			a.Close()
+		}
+	}()
+	if err := Migrate(ctx, cfg, log); err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{MaxConns: cfg.DBMaxConns})
+	if err != nil {
+		return nil, err
+	}
+	a.store = st
+	if err := st.CheckSchema(ctx); err != nil {
+		return nil, err
+	}
+	if cfg.Demo {
+		res, err := seed.Demo(ctx, st)
+		if err != nil {
+			return nil, fmt.Errorf("seed demo: %w", err)
+		}
+		if res.Created {
+			log.Info("demo account created", slog.Int64("account_id", res.AccountID),
+				slog.String("email", seed.DemoEmail), slog.String("password", "see README (demo only)"))
+		}
+	}
+	var limiter ratelimit.Limiter = ratelimit.NewMemory(nil)
+	checks := []httpapi.ReadyCheck{{Name: "database", Check: st.Ping}}
+	if cfg.RedisURL != "" {
+		opts, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return nil, fmt.Errorf("REDIS_URL: %w", err)
+		}
+		a.redis = redis.NewClient(opts)
+		pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err = a.redis.Ping(pingCtx).Err()
+		cancel()
+		if err != nil {
+			return nil, fmt.Errorf("connect to redis: %w", err)
+		}
+		limiter = ratelimit.NewRedis(a.redis, "hummdesk:rl:", nil)
+		checks = append(checks, httpapi.ReadyCheck{Name: "redis", Check: func(ctx context.Context) error { return a.redis.Ping(ctx).Err() }})
+	}
+	key := cfg.JWTSecret
+	if key == "" {
+		if key, err = st.SecretGetOrCreate(ctx, "jwt_signing_key", func() string { return auth.RandomToken(48) }); err != nil {
+			return nil, fmt.Errorf("load signing key: %w", err)
+		}
+	}
+	signer, err := auth.NewSigner([]byte(key), cfg.AccessTokenTTL, cfg.ContactTokenTTL, nil)
+	if err != nil {
+		return nil, err
+	}
+	a.server = httpapi.New(httpapi.Deps{
+		Config:        cfg,
+		Store:         st,
+		Auth:          auth.NewService(st, signer, limiter, cfg.RefreshTokenTTL),
+		Conversations: conversation.NewService(),
+		Limiter:       limiter,
+		Logger:        log,
+		Registry:      httpapi.NewRegistry(st.DB()),
+		ReadyChecks:   checks,
+	})
+	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+		return nil, err
+	}
+	ok = true
+	return a, nil
+}
+
+// Addr is the address the node listens on.
+func (a *App) Addr() string { return a.ln.Addr().String() }
+
+// Store is the node's database handle.
+func (a *App) Store() *store.Store { return a.store }
+
+// Handler is the node's HTTP handler.
+func (a *App) Handler() http.Handler { return a.server }
+
+// Run serves until ctx ends, then lets in-flight requests finish within the
+// shutdown timeout.
+func (a *App) Run(ctx context.Context) error {
+	srv := &http.Server{
+		Handler:           a.server,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(a.ln) }()
+	a.log.Info("hummdesk listening", slog.String("addr", a.Addr()), slog.String("database", a.store.Dialect().String()),
+		slog.Bool("redis", a.redis != nil))
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down", slog.Duration("timeout", a.cfg.ShutdownTimeout))
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Close releases the node's connections.
+func (a *App) Close() {
+	if a.ln != nil {
+		_ = a.ln.Close()
+	}
+	if a.redis != nil {
+		_ = a.redis.Close()
+	}
+	if a.store != nil {
+		_ = a.store.Close()
+	}
+}
+
+// Migrate applies pending migrations, through the owner URL when one is
+// configured.
+func Migrate(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	url := cfg.DatabaseURL
+	if cfg.MigrateDatabaseURL != "" {
+		url = cfg.MigrateDatabaseURL
+	}
+	st, err := store.Open(ctx, url, store.Options{MaxConns: 2})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) > 0 {
+		log.Info("database migrated", slog.Any("versions", applied), slog.String("database", st.Dialect().String()))
+	}
+	return nil
+}

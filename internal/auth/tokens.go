@@ -1,0 +1,137 @@
+package auth
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+)
+
+// Token audiences: an agent token is useless where a contact token is
+// expected and the other way round.
+const (
+	Issuer          = "hummdesk"
+	AudienceAgent   = "hummdesk-agent"
+	AudienceContact = "hummdesk-contact"
+)
+
+// ErrInvalidToken is returned for any token that does not verify.
+var ErrInvalidToken = errors.New("invalid or expired token")
+
+// Signer issues and verifies HS256 JWTs with one server key.
+type Signer struct {
+	key        []byte
+	accessTTL  time.Duration
+	contactTTL time.Duration
+	now        func() time.Time
+}
+
+// NewSigner returns a Signer. key must be at least 32 bytes.
+func NewSigner(key []byte, accessTTL, contactTTL time.Duration, now func() time.Time) (*Signer, error) {
+	if len(key) < 32 {
+		return nil, errors.New("signing key must be at least 32 bytes")
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Signer{key: key, accessTTL: accessTTL, contactTTL: contactTTL, now: now}, nil
+}
+
+// AccessTTL is the lifetime of access tokens.
+func (s *Signer) AccessTTL() time.Duration { return s.accessTTL }
+
+// AgentClaims are the claims of an agent access token.
+type AgentClaims struct {
+	UserID   int64
+	IssuedAt time.Time
+	Expires  time.Time
+}
+
+// ContactClaims are the claims of a widget contact token.
+type ContactClaims struct {
+	AccountID int64
+	InboxID   int64
+	ContactID int64
+}
+
+type contactJWT struct {
+	jwt.RegisteredClaims
+	AccountID int64 `json:"acc"`
+	InboxID   int64 `json:"inb"`
+}
+
+// IssueAccess returns an access token for the user.
+func (s *Signer) IssueAccess(userID int64) (string, time.Time, error) {
+	now := s.now()
+	exp := now.Add(s.accessTTL)
+	claims := jwt.RegisteredClaims{
+		Issuer:    Issuer,
+		Subject:   strconv.FormatInt(userID, 10),
+		Audience:  jwt.ClaimStrings{AudienceAgent},
+		IssuedAt:  jwt.NewNumericDate(now),
+		NotBefore: jwt.NewNumericDate(now.Add(-5 * time.Second)),
+		ExpiresAt: jwt.NewNumericDate(exp),
+		ID:        RandomToken(9),
+	}
+	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.key)
+	return tok, exp, err
+}
+
+// IssueContact returns a widget token bound to one contact of one inbox.
+func (s *Signer) IssueContact(c ContactClaims) (string, error) {
+	now := s.now()
+	claims := contactJWT{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    Issuer,
+			Subject:   strconv.FormatInt(c.ContactID, 10),
+			Audience:  jwt.ClaimStrings{AudienceContact},
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(s.contactTTL)),
+		},
+		AccountID: c.AccountID,
+		InboxID:   c.InboxID,
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.key)
+}
+
+func (s *Signer) parser(aud string) *jwt.Parser {
+	return jwt.NewParser(
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithIssuer(Issuer),
+		jwt.WithAudience(aud),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuedAt(),
+		jwt.WithLeeway(5*time.Second),
+		jwt.WithTimeFunc(s.now),
+	)
+}
+
+func (s *Signer) keyFunc(*jwt.Token) (any, error) { return s.key, nil }
+
+// VerifyAccess checks an agent access token.
+func (s *Signer) VerifyAccess(token string) (AgentClaims, error) {
+	var claims jwt.RegisteredClaims
+	if _, err := s.parser(AudienceAgent).ParseWithClaims(token, &claims, s.keyFunc); err != nil {
+		return AgentClaims{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+	}
+	id, err := strconv.ParseInt(claims.Subject, 10, 64)
+	if err != nil || id <= 0 || claims.IssuedAt == nil {
+		return AgentClaims{}, ErrInvalidToken
+	}
+	return AgentClaims{UserID: id, IssuedAt: claims.IssuedAt.Time, Expires: claims.ExpiresAt.Time}, nil
+}
+
+// VerifyContact checks a widget contact token.
+func (s *Signer) VerifyContact(token string) (ContactClaims, error) {
+	var claims contactJWT
+	if _, err := s.parser(AudienceContact).ParseWithClaims(token, &claims, s.keyFunc); err != nil {
+		return ContactClaims{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+	}
+	id, err := strconv.ParseInt(claims.Subject, 10, 64)
+	if err != nil || id <= 0 || claims.AccountID <= 0 || claims.InboxID <= 0 {
+		return ContactClaims{}, ErrInvalidToken
+	}
+	return ContactClaims{AccountID: claims.AccountID, InboxID: claims.InboxID, ContactID: id}, nil
+}

@@ -1,0 +1,137 @@
+// Package cli is the hummdesk command line: subcommands, their flags and
+// their help.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"hummdesk/internal/app"
+	"hummdesk/internal/config"
+	"hummdesk/internal/seed"
+	"hummdesk/internal/store"
+)
+
+// Version is set at build time with -ldflags "-X hummdesk/internal/cli.Version=…".
+var Version = "dev"
+
+const usage = `hummdesk — AI-native help desk
+
+Usage:
+  hummdesk <command> [flags]
+
+Commands:
+  serve     run the API server (migrates the database first)
+  migrate   apply database migrations and exit
+  seed      create the demo account (idempotent) and exit
+  version   print the version
+
+Run 'hummdesk <command> --help' for a command's flags. Every flag can also be
+set with its environment variable (HUMMDESK_*, DATABASE_URL, REDIS_URL).
+`
+
+// Main runs the command line and returns the exit code.
+func Main(args []string, env []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	case "version", "--version":
+		fmt.Fprintf(stdout, "hummdesk %s (schema %d)\n", Version, store.LatestVersion(store.SQLite))
+		return 0
+	case "serve", "migrate", "seed":
+	default:
+		fmt.Fprintf(stderr, "hummdesk: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+	fs := flag.NewFlagSet("hummdesk "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: hummdesk %s [flags]\n\n%s\n\nFlags:\n", cmd, commandDoc[cmd])
+		fs.PrintDefaults()
+	}
+	cfg, err := config.Load(env, fs, rest)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "hummdesk %s: configuration error:\n  %s\n", cmd, strings.ReplaceAll(err.Error(), "\n", "\n  "))
+		return 2
+	}
+	log := newLogger(cfg, stderr)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cmd, cfg, log, stdout); err != nil {
+		log.Error(cmd+" failed", slog.Any("error", err))
+		return 1
+	}
+	return 0
+}
+
+var commandDoc = map[string]string{
+	"serve":   "Runs the HummDesk API. Applies pending migrations first; creates the demo account when HUMMDESK_DEMO is on.",
+	"migrate": "Applies the embedded, numbered migrations (PostgreSQL: under an advisory lock) and exits. Refuses a database migrated by a newer binary.",
+	"seed":    "Creates the demo account if it does not exist yet, then exits.",
+}
+
+func run(ctx context.Context, cmd string, cfg *config.Config, log *slog.Logger, stdout io.Writer) error {
+	switch cmd {
+	case "migrate":
+		if err := app.Migrate(ctx, cfg, log); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "database is at the latest schema version")
+		return nil
+	case "seed":
+		if err := app.Migrate(ctx, cfg, log); err != nil {
+			return err
+		}
+		st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{MaxConns: 2})
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		res, err := seed.Demo(ctx, st)
+		if err != nil {
+			return err
+		}
+		if res.Created {
+			fmt.Fprintf(stdout, "demo account %d created: log in as %s / %s\n", res.AccountID, seed.DemoEmail, seed.DemoPassword)
+		} else {
+			fmt.Fprintf(stdout, "demo account %d already exists\n", res.AccountID)
+		}
+		return nil
+	}
+	a, err := app.New(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if cfg.Demo {
+		fmt.Fprintf(stdout, "HummDesk is running on http://%s — demo login: %s / %s\n", a.Addr(), seed.DemoEmail, seed.DemoPassword)
+	}
+	return a.Run(ctx)
+}
+
+func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}

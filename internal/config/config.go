@@ -1,0 +1,326 @@
+// Package config holds HummDesk's typed configuration: one struct, filled
+// from HUMMDESK_* environment variables (and the conventional DATABASE_URL
+// and REDIS_URL) and then from command-line flags, checked by Validate.
+// Unknown HUMMDESK_* variables are an error, so a typo never passes silently.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net/netip"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration of a hummdesk process.
+type Config struct {
+	Addr               string
+	DataDir            string
+	DatabaseURL        string
+	MigrateDatabaseURL string
+	RedisURL           string
+	DBMaxConns         int
+	Demo               bool
+	demoSet            bool
+	PlatformToken      string
+	Signup             bool
+	RateLimits         bool
+	RateLimitAPI       int
+	RateLimitWidget    int
+	JWTSecret          string
+	AccessTokenTTL     time.Duration
+	RefreshTokenTTL    time.Duration
+	ContactTokenTTL    time.Duration
+	TrustedProxies     []netip.Prefix
+	CORSOrigins        []string
+	FrameAncestors     []string
+	PublicURL          string
+	LogLevel           string
+	LogFormat          string
+	ShutdownTimeout    time.Duration
+}
+
+// Var documents one setting; the table drives env parsing, flags and the
+// README's configuration table.
+type Var struct {
+	Env     string
+	Flag    string
+	Default string
+	Doc     string
+	set     func(c *Config, v string) error
+}
+
+// Vars is every setting, in the order the README lists them.
+var Vars = []Var{
+	{"HUMMDESK_ADDR", "addr", ":8080", "listen address", func(c *Config, v string) error { c.Addr = v; return nil }},
+	{"HUMMDESK_DATA_DIR", "data-dir", "./data", "directory of the embedded SQLite database and local files", func(c *Config, v string) error { c.DataDir = v; return nil }},
+	{"DATABASE_URL", "database-url", "", "postgres://… selects PostgreSQL; sqlite://PATH or empty uses SQLite in the data directory (also HUMMDESK_DATABASE_URL)", func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
+	{"HUMMDESK_MIGRATE_DATABASE_URL", "migrate-database-url", "", "PostgreSQL URL of the tables' owner, used only for migrations (default: DATABASE_URL)", func(c *Config, v string) error { c.MigrateDatabaseURL = v; return nil }},
+	{"REDIS_URL", "redis-url", "", "redis://… enables Redis for shared rate limits (and, later, real-time fan-out) (also HUMMDESK_REDIS_URL)", func(c *Config, v string) error { c.RedisURL = v; return nil }},
+	{"HUMMDESK_DB_MAX_CONNS", "db-max-conns", "20", "maximum PostgreSQL connections per process", intVar(func(c *Config) *int { return &c.DBMaxConns })},
+	{"HUMMDESK_DEMO", "demo", "", "create the demo account at start (default: true on SQLite, false on PostgreSQL)", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		c.Demo, c.demoSet = b, true
+		return err
+	}},
+	{"HUMMDESK_PLATFORM_TOKEN", "platform-token", "", "bearer token of the platform API (/platform/api/v1); empty disables it", func(c *Config, v string) error { c.PlatformToken = v; return nil }},
+	{"HUMMDESK_SIGNUP", "signup", "true", "allow self-service signup (POST /api/v1/accounts)", boolVar(func(c *Config) *bool { return &c.Signup })},
+	{"HUMMDESK_RATE_LIMITS", "rate-limits", "on", "request rate limiting: on or off (login throttling stays on)", func(c *Config, v string) error {
+		switch strings.ToLower(v) {
+		case "on", "true", "1":
+			c.RateLimits = true
+		case "off", "false", "0":
+			c.RateLimits = false
+		default:
+			return errors.New("must be on or off")
+		}
+		return nil
+	}},
+	{"HUMMDESK_RATE_LIMIT_API", "rate-limit-api", "600", "agent API requests per minute per account and client IP", intVar(func(c *Config) *int { return &c.RateLimitAPI })},
+	{"HUMMDESK_RATE_LIMIT_WIDGET", "rate-limit-widget", "60", "widget requests per minute per inbox and client IP", intVar(func(c *Config) *int { return &c.RateLimitWidget })},
+	{"HUMMDESK_JWT_SECRET", "jwt-secret", "", "token signing key (≥ 32 bytes); default: generated once and kept in the database", func(c *Config, v string) error { c.JWTSecret = v; return nil }},
+	{"HUMMDESK_ACCESS_TOKEN_TTL", "access-token-ttl", "15m", "lifetime of access tokens", durVar(func(c *Config) *time.Duration { return &c.AccessTokenTTL })},
+	{"HUMMDESK_REFRESH_TOKEN_TTL", "refresh-token-ttl", "720h", "lifetime of refresh tokens", durVar(func(c *Config) *time.Duration { return &c.RefreshTokenTTL })},
+	{"HUMMDESK_CONTACT_TOKEN_TTL", "contact-token-ttl", "2160h", "lifetime of widget contact tokens", durVar(func(c *Config) *time.Duration { return &c.ContactTokenTTL })},
+	{"HUMMDESK_TRUSTED_PROXIES", "trusted-proxies", "", "comma-separated CIDRs of proxies whose X-Forwarded-For is believed", func(c *Config, v string) error {
+		c.TrustedProxies = nil
+		for _, s := range splitList(v) {
+			if !strings.Contains(s, "/") {
+				if a, err := netip.ParseAddr(s); err == nil {
+					c.TrustedProxies = append(c.TrustedProxies, netip.PrefixFrom(a, a.BitLen()))
+					continue
+				}
+			}
+			p, err := netip.ParsePrefix(s)
+			if err != nil {
+				return fmt.Errorf("%q is not an IP or CIDR", s)
+			}
+			c.TrustedProxies = append(c.TrustedProxies, p.Masked())
+		}
+		return nil
+	}},
+	{"HUMMDESK_CORS_ORIGINS", "cors-origins", "", "comma-separated origins allowed to call the agent API from a browser (the widget API allows any origin)", func(c *Config, v string) error { c.CORSOrigins = splitList(v); return nil }},
+	{"HUMMDESK_FRAME_ANCESTORS", "frame-ancestors", "'none'", "CSP frame-ancestors of the app (space-separated sources)", func(c *Config, v string) error { c.FrameAncestors = strings.Fields(v); return nil }},
+	{"HUMMDESK_PUBLIC_URL", "public-url", "http://localhost:8080", "URL at which browsers reach this server (widget snippet)", func(c *Config, v string) error { c.PublicURL = strings.TrimRight(v, "/"); return nil }},
+	{"HUMMDESK_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", func(c *Config, v string) error { c.LogLevel = strings.ToLower(v); return nil }},
+	{"HUMMDESK_LOG_FORMAT", "log-format", "json", "json or text", func(c *Config, v string) error { c.LogFormat = strings.ToLower(v); return nil }},
+	{"HUMMDESK_SHUTDOWN_TIMEOUT", "shutdown-timeout", "20s", "how long in-flight requests may take to finish on SIGTERM", durVar(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+}
+
+// aliases are accepted alternative environment names.
+var aliases = map[string]string{
+	"HUMMDESK_DATABASE_URL": "DATABASE_URL",
+	"HUMMDESK_REDIS_URL":    "REDIS_URL",
+}
+
+func intVar(f func(*Config) *int) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return errors.New("must be an integer")
+		}
+		*f(c) = n
+		return nil
+	}
+}
+
+func boolVar(f func(*Config) *bool) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return errors.New("must be true or false")
+		}
+		*f(c) = b
+		return nil
+	}
+}
+
+func durVar(f func(*Config) *time.Duration) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return errors.New("must be a duration such as 15m or 720h")
+		}
+		*f(c) = d
+		return nil
+	}
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Load builds a Config from defaults, then env (a list of KEY=VALUE, as
+// os.Environ returns), then the flags in args that were given. fs may be nil
+// to parse env only; the returned error names the offending variable.
+func Load(env []string, fs *flag.FlagSet, args []string) (*Config, error) {
+	c := &Config{}
+	for _, v := range Vars {
+		if v.Default != "" || v.Env == "HUMMDESK_DEMO" {
+			if v.Env == "HUMMDESK_DEMO" {
+				continue
+			}
+			if err := v.set(c, v.Default); err != nil {
+				return nil, fmt.Errorf("default of %s: %w", v.Env, err)
+			}
+		}
+	}
+	known := map[string]Var{}
+	for _, v := range Vars {
+		known[v.Env] = v
+	}
+	var errs []error
+	var unknown []string
+	for _, kv := range env {
+		k, val, ok := strings.Cut(kv, "=")
+		if !ok {
+			continue
+		}
+		if a, ok := aliases[k]; ok {
+			k = a
+		}
+		v, ok := known[k]
+		if !ok {
+			if strings.HasPrefix(k, "HUMMDESK_") {
+				unknown = append(unknown, k)
+			}
+			continue
+		}
+		if err := v.set(c, val); err != nil {
+			errs = append(errs, fmt.Errorf("%s=%q: %w", k, val, err))
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		errs = append(errs, fmt.Errorf("unknown environment variable(s) %s (see `hummdesk serve --help`)", strings.Join(unknown, ", ")))
+	}
+	if fs != nil {
+		vals := map[string]*string{}
+		for _, v := range Vars {
+			vals[v.Flag] = fs.String(v.Flag, "", v.Doc+" (env "+v.Env+")")
+		}
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		fs.Visit(func(f *flag.Flag) {
+			for _, v := range Vars {
+				if v.Flag == f.Name {
+					if err := v.set(c, *vals[f.Name]); err != nil {
+						errs = append(errs, fmt.Errorf("--%s=%q: %w", f.Name, *vals[f.Name], err))
+					}
+				}
+			}
+		})
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	c.finish()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// FromEnv is Load without flags, for tests and tools.
+func FromEnv() (*Config, error) { return Load(os.Environ(), nil, nil) }
+
+func (c *Config) finish() {
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = "sqlite://" + strings.TrimRight(c.DataDir, "/") + "/hummdesk.db"
+	}
+	if !c.demoSet {
+		c.Demo = !c.Postgres()
+	}
+}
+
+// Postgres reports whether the configured database is PostgreSQL.
+func (c *Config) Postgres() bool {
+	return strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")
+}
+
+// Validate checks the configuration as a whole.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Addr == "" {
+		errs = append(errs, errors.New("HUMMDESK_ADDR: must not be empty"))
+	}
+	if !c.Postgres() && !strings.HasPrefix(c.DatabaseURL, "sqlite:") {
+		errs = append(errs, fmt.Errorf("DATABASE_URL: %q is neither postgres://… nor sqlite://…", redact(c.DatabaseURL)))
+	}
+	if c.MigrateDatabaseURL != "" && !strings.HasPrefix(c.MigrateDatabaseURL, "postgres") {
+		errs = append(errs, errors.New("HUMMDESK_MIGRATE_DATABASE_URL: must be a postgres:// URL"))
+	}
+	if c.RedisURL != "" && !strings.HasPrefix(c.RedisURL, "redis://") && !strings.HasPrefix(c.RedisURL, "rediss://") {
+		errs = append(errs, errors.New("REDIS_URL: must start with redis:// or rediss://"))
+	}
+	if c.DBMaxConns < 1 || c.DBMaxConns > 1000 {
+		errs = append(errs, errors.New("HUMMDESK_DB_MAX_CONNS: must be between 1 and 1000"))
+	}
+	if c.PlatformToken != "" && len(c.PlatformToken) < 16 {
+		errs = append(errs, errors.New("HUMMDESK_PLATFORM_TOKEN: must be at least 16 characters"))
+	}
+	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
+		errs = append(errs, errors.New("HUMMDESK_JWT_SECRET: must be at least 32 bytes"))
+	}
+	if c.RateLimitAPI < 1 || c.RateLimitWidget < 1 {
+		errs = append(errs, errors.New("HUMMDESK_RATE_LIMIT_API and HUMMDESK_RATE_LIMIT_WIDGET: must be positive"))
+	}
+	if c.AccessTokenTTL < time.Minute || c.AccessTokenTTL > 24*time.Hour {
+		errs = append(errs, errors.New("HUMMDESK_ACCESS_TOKEN_TTL: must be between 1m and 24h"))
+	}
+	if c.RefreshTokenTTL < c.AccessTokenTTL {
+		errs = append(errs, errors.New("HUMMDESK_REFRESH_TOKEN_TTL: must not be shorter than the access token TTL"))
+	}
+	if c.ContactTokenTTL < time.Hour {
+		errs = append(errs, errors.New("HUMMDESK_CONTACT_TOKEN_TTL: must be at least 1h"))
+	}
+	if c.ShutdownTimeout < 0 {
+		errs = append(errs, errors.New("HUMMDESK_SHUTDOWN_TIMEOUT: must not be negative"))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("HUMMDESK_LOG_LEVEL: %q is not debug, info, warn or error", c.LogLevel))
+	}
+	switch c.LogFormat {
+	case "json", "text":
+	default:
+		errs = append(errs, fmt.Errorf("HUMMDESK_LOG_FORMAT: %q is not json or text", c.LogFormat))
+	}
+	if !strings.HasPrefix(c.PublicURL, "http://") && !strings.HasPrefix(c.PublicURL, "https://") {
+		errs = append(errs, errors.New("HUMMDESK_PUBLIC_URL: must start with http:// or https://"))
+	}
+	for _, o := range c.CORSOrigins {
+		if o != "*" && !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
+			errs = append(errs, fmt.Errorf("HUMMDESK_CORS_ORIGINS: %q is not an origin like https://app.example.com", o))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// redact hides the password of a URL for messages.
+func redact(u string) string {
+	if i := strings.Index(u, "://"); i >= 0 {
+		rest := u[i+3:]
+		if at := strings.LastIndex(rest, "@"); at >= 0 {
+			if colon := strings.Index(rest[:at], ":"); colon >= 0 {
+				return u[:i+3] + rest[:colon] + ":***" + rest[at:]
+			}
+		}
+	}
+	return u
+}
+
+// Redact hides the password in a database or Redis URL.
+func Redact(u string) string { return redact(u) }

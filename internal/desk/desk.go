@@ -1,0 +1,235 @@
+package desk
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Role is a user's role inside one account.
+type Role string
+
+// Roles.
+const (
+	RoleAdministrator Role = "administrator"
+	RoleAgent         Role = "agent"
+)
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool { return r == RoleAdministrator || r == RoleAgent }
+
+// Availability is an agent's presence as the agent set it.
+type Availability string
+
+// Availabilities.
+const (
+	AvailabilityOnline  Availability = "online"
+	AvailabilityBusy    Availability = "busy"
+	AvailabilityOffline Availability = "offline"
+)
+
+// Valid reports whether a is a known availability.
+func (a Availability) Valid() bool {
+	return a == AvailabilityOnline || a == AvailabilityBusy || a == AvailabilityOffline
+}
+
+// ChannelType is the kind of an inbox.
+type ChannelType string
+
+// Channel types.
+const (
+	ChannelWebWidget ChannelType = "web_widget"
+	ChannelAPI       ChannelType = "api"
+	ChannelEmail     ChannelType = "email"
+)
+
+// Valid reports whether c is a known channel type.
+func (c ChannelType) Valid() bool {
+	return c == ChannelWebWidget || c == ChannelAPI || c == ChannelEmail
+}
+
+// Status is a conversation's workflow state.
+type Status string
+
+// Conversation statuses.
+const (
+	StatusOpen     Status = "open"
+	StatusPending  Status = "pending"
+	StatusSnoozed  Status = "snoozed"
+	StatusResolved Status = "resolved"
+)
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	return s == StatusOpen || s == StatusPending || s == StatusSnoozed || s == StatusResolved
+}
+
+// Priority is a conversation's priority.
+type Priority string
+
+// Priorities, most urgent first.
+const (
+	PriorityUrgent Priority = "urgent"
+	PriorityHigh   Priority = "high"
+	PriorityNormal Priority = "normal"
+	PriorityLow    Priority = "low"
+	PriorityNone   Priority = "none"
+)
+
+// Valid reports whether p is a known priority.
+func (p Priority) Valid() bool {
+	switch p {
+	case PriorityUrgent, PriorityHigh, PriorityNormal, PriorityLow, PriorityNone:
+		return true
+	}
+	return false
+}
+
+// SenderType says who wrote a message.
+type SenderType string
+
+// Sender types.
+const (
+	SenderContact SenderType = "contact"
+	SenderAgent   SenderType = "agent"
+	SenderSystem  SenderType = "system"
+	SenderAI      SenderType = "ai"
+)
+
+// Valid reports whether t is a known sender type.
+func (t SenderType) Valid() bool {
+	return t == SenderContact || t == SenderAgent || t == SenderSystem || t == SenderAI
+}
+
+// Account is a tenant.
+type Account struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// User is a person who can log in; users belong to accounts through
+// memberships.
+type User struct {
+	ID           int64     `json:"id"`
+	Name         string    `json:"name"`
+	Email        string    `json:"email"`
+	PasswordHash string    `json:"-"`
+	CreatedAt    time.Time `json:"created_at"`
+	// TokensValidAfter invalidates every token issued before it (password
+	// change).
+	TokensValidAfter time.Time `json:"-"`
+}
+
+// Membership is a user's place in one account: an agent.
+type Membership struct {
+	AccountID     int64        `json:"account_id"`
+	AccountName   string       `json:"account_name,omitempty"`
+	UserID        int64        `json:"user_id"`
+	Name          string       `json:"name"`
+	Email         string       `json:"email"`
+	Role          Role         `json:"role"`
+	Availability  Availability `json:"availability"`
+	MaxConcurrent int          `json:"max_concurrent"`
+	CreatedAt     time.Time    `json:"created_at"`
+}
+
+// Team groups agents of one account.
+type Team struct {
+	ID          int64     `json:"id"`
+	AccountID   int64     `json:"account_id"`
+	Name        string    `json:"name"`
+	Description string    `json:"description"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Inbox is a channel through which customers write in.
+type Inbox struct {
+	ID          int64       `json:"id"`
+	AccountID   int64       `json:"account_id"`
+	Name        string      `json:"name"`
+	ChannelType ChannelType `json:"channel_type"`
+	// Token is the inbox's public token, used by the widget.
+	Token string `json:"inbox_token"`
+	// HMACSecret signs contact identifiers for identity verification.
+	HMACSecret    string    `json:"hmac_secret"`
+	HMACMandatory bool      `json:"hmac_mandatory"`
+	Greeting      string    `json:"greeting"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+// Contact is a customer of an account.
+type Contact struct {
+	ID               int64           `json:"id"`
+	AccountID        int64           `json:"account_id"`
+	Name             string          `json:"name"`
+	Email            string          `json:"email"`
+	Phone            string          `json:"phone"`
+	Identifier       string          `json:"identifier"`
+	CustomAttributes json.RawMessage `json:"custom_attributes"`
+	CreatedAt        time.Time       `json:"created_at"`
+	UpdatedAt        time.Time       `json:"updated_at"`
+}
+
+// Conversation is one thread between a contact and the desk.
+type Conversation struct {
+	ID             int64      `json:"id"`
+	AccountID      int64      `json:"account_id"`
+	DisplayID      int64      `json:"display_id"`
+	InboxID        int64      `json:"inbox_id"`
+	ContactID      int64      `json:"contact_id"`
+	Status         Status     `json:"status"`
+	Priority       Priority   `json:"priority"`
+	AssigneeID     *int64     `json:"assignee_id"`
+	TeamID         *int64     `json:"team_id"`
+	SnoozedUntil   *time.Time `json:"snoozed_until"`
+	LastActivityAt time.Time  `json:"last_activity_at"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+	// Version grows by one with every change; clients use it to ignore
+	// stale pushes.
+	Version int64 `json:"version"`
+}
+
+// Message is one entry of a conversation.
+type Message struct {
+	ID             int64      `json:"id"`
+	AccountID      int64      `json:"account_id"`
+	ConversationID int64      `json:"conversation_id"`
+	SenderType     SenderType `json:"sender_type"`
+	SenderID       *int64     `json:"sender_id"`
+	Content        string     `json:"content"`
+	Private        bool       `json:"private"`
+	IdempotencyKey string     `json:"idempotency_key,omitempty"`
+	CreatedAt      time.Time  `json:"created_at"`
+}
+
+// ContactRef is the part of a contact shown beside a conversation.
+type ContactRef struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+	Phone string `json:"phone"`
+}
+
+// AgentRef is the part of an agent shown beside a conversation.
+type AgentRef struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+// TeamRef is the part of a team shown beside a conversation.
+type TeamRef struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// ConversationView is a conversation with what a list row shows: its
+// contact, assignee, team and last message.
+type ConversationView struct {
+	Conversation
+	Contact     ContactRef `json:"contact"`
+	Assignee    *AgentRef  `json:"assignee"`
+	Team        *TeamRef   `json:"team"`
+	LastMessage *Message   `json:"last_message"`
+}

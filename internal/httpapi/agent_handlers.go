@@ -1,0 +1,218 @@
+package httpapi
+
+import (
+	"context"
+	"strings"
+
+	"hummdesk/internal/auth"
+	"hummdesk/internal/desk"
+	"hummdesk/internal/store"
+)
+
+type agentBody struct {
+	ID            int64             `json:"id" doc:"The agent's user id"`
+	Name          string            `json:"name"`
+	Email         string            `json:"email"`
+	Role          desk.Role         `json:"role" enum:"administrator,agent"`
+	Availability  desk.Availability `json:"availability" enum:"online,busy,offline"`
+	MaxConcurrent int               `json:"max_concurrent"`
+	CreatedAt     string            `json:"created_at"`
+}
+
+func agentOf(m desk.Membership) agentBody {
+	return agentBody{ID: m.UserID, Name: m.Name, Email: m.Email, Role: m.Role, Availability: m.Availability,
+		MaxConcurrent: m.MaxConcurrent, CreatedAt: m.CreatedAt.Format("2006-01-02T15:04:05.000000Z07:00")}
+}
+
+func agentsOf(ms []desk.Membership) []agentBody {
+	out := make([]agentBody, len(ms))
+	for i, m := range ms {
+		out[i] = agentOf(m)
+	}
+	return out
+}
+
+type AgentParam struct {
+	AccountParam
+	AgentID int64 `path:"agent_id"`
+}
+
+func (s *Server) listAgentsHandler(ctx context.Context, _ *AccountParam) (*out[page[agentBody]], error) {
+	var res []desk.Membership
+	err := s.tenant(ctx, false, func(tx *store.Tx, _ member) (err error) {
+		res, err = tx.MemberList(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return reply(page[agentBody]{Data: agentsOf(res)}), nil
+}
+
+type addAgentInput struct {
+	AccountParam
+	Body struct {
+		Email         string    `json:"email" format:"email" maxLength:"320"`
+		Name          string    `json:"name,omitempty" maxLength:"200" doc:"Required when the email has no user yet"`
+		Role          desk.Role `json:"role" enum:"administrator,agent"`
+		Password      string    `json:"password,omitempty" minLength:"8" maxLength:"1024" doc:"Initial password when a new user is created; ignored for existing users"`
+		MaxConcurrent int       `json:"max_concurrent,omitempty" minimum:"0" maximum:"1000"`
+	}
+}
+
+// addAgentHandler adds a user to the account, creating the user when the
+// email is new. An existing user's name and password are never changed.
+func (s *Server) addAgentHandler(ctx context.Context, in *addAgentInput) (*out[agentBody], error) {
+	b := in.Body
+	var hash string
+	var res desk.Membership
+	err := s.tenant(ctx, true, func(tx *store.Tx, _ member) error {
+		u, err := tx.UserGetByEmail(ctx, b.Email)
+		if desk.IsNotFound(err) {
+			if strings.TrimSpace(b.Name) == "" {
+				return desk.Invalid("name", "name is required for a new user")
+			}
+			if b.Password == "" {
+				return desk.Invalid("password", "password is required for a new user")
+			}
+			if hash == "" {
+				if hash, err = auth.HashPassword(b.Password); err != nil {
+					return err
+				}
+			}
+			u, err = tx.UserCreate(ctx, store.UserCreateParams{Name: strings.TrimSpace(b.Name), Email: b.Email, PasswordHash: hash})
+		}
+		if err != nil {
+			return err
+		}
+		res, err = tx.MemberAdd(ctx, 0, store.MemberAddParams{UserID: u.ID, Role: b.Role, MaxConcurrent: b.MaxConcurrent})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return reply(agentOf(res)), nil
+}
+
+func (s *Server) getAgentHandler(ctx context.Context, in *AgentParam) (*out[agentBody], error) {
+	var res desk.Membership
+	err := s.tenant(ctx, false, func(tx *store.Tx, _ member) (err error) {
+		res, err = tx.MemberGet(ctx, in.AgentID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return reply(agentOf(res)), nil
+}
+
+type updateAgentInput struct {
+	AgentParam
+	Body struct {
+		Role          *desk.Role         `json:"role,omitempty" enum:"administrator,agent"`
+		Availability  *desk.Availability `json:"availability,omitempty" enum:"online,busy,offline"`
+		MaxConcurrent *int               `json:"max_concurrent,omitempty" minimum:"0" maximum:"1000"`
+	}
+}
+
+var errLastAdmin = &desk.Error{Kind: desk.KindConflict, Message: "the account must keep at least one administrator"}
+
+func (s *Server) updateAgentHandler(ctx context.Context, in *updateAgentInput) (*out[agentBody], error) {
+	var res desk.Membership
+	err := s.tenant(ctx, true, func(tx *store.Tx, _ member) error {
+		cur, err := tx.MemberGet(ctx, in.AgentID)
+		if err != nil {
+			return err
+		}
+		if in.Body.Role != nil && *in.Body.Role != desk.RoleAdministrator && cur.Role == desk.RoleAdministrator {
+			n, err := tx.MemberCountAdmins(ctx)
+			if err != nil {
+				return err
+			}
+			if n <= 1 {
+				return errLastAdmin
+			}
+		}
+		res, err = tx.MemberUpdate(ctx, in.AgentID, store.MemberUpdateParams{Role: in.Body.Role,
+			Availability: in.Body.Availability, MaxConcurrent: in.Body.MaxConcurrent})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return reply(agentOf(res)), nil
+}
+
+func (s *Server) removeAgentHandler(ctx context.Context, in *AgentParam) (*struct{}, error) {
+	err := s.tenant(ctx, true, func(tx *store.Tx, _ member) error {
+		cur, err := tx.MemberGet(ctx, in.AgentID)
+		if err != nil {
+			return err
+		}
+		if cur.Role == desk.RoleAdministrator {
+			n, err := tx.MemberCountAdmins(ctx)
+			if err != nil {
+				return err
+			}
+			if n <= 1 {
+				return errLastAdmin
+			}
+		}
+		return tx.MemberRemove(ctx, in.AgentID)
+	})
+	return nil, err
+}
+
+type availabilityInput struct {
+	AccountParam
+	Body struct {
+		Availability desk.Availability `json:"availability" enum:"online,busy,offline"`
+	}
+}
+
+func (s *Server) setAvailabilityHandler(ctx context.Context, in *availabilityInput) (*out[agentBody], error) {
+	var res desk.Membership
+	err := s.tenant(ctx, true, func(tx *store.Tx, m member) (err error) {
+		a := in.Body.Availability
+		res, err = tx.MemberUpdate(ctx, m.UserID, store.MemberUpdateParams{Availability: &a})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return reply(agentOf(res)), nil
+}
+
+func (s *Server) getAccountHandler(ctx context.Context, in *AccountParam) (*out[desk.Account], error) {
+	var res desk.Account
+	err := s.tenant(ctx, false, func(tx *store.Tx, _ member) (err error) {
+		res, err = tx.AccountGet(ctx, in.AccountID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return reply(res), nil
+}
+
+type updateAccountInput struct {
+	AccountParam
+	Body struct {
+		Name string `json:"name" minLength:"1" maxLength:"200"`
+	}
+}
+
+func (s *Server) updateAccountHandler(ctx context.Context, in *updateAccountInput) (*out[desk.Account], error) {
+	var res desk.Account
+	err := s.tenant(ctx, true, func(tx *store.Tx, _ member) (err error) {
+		if err := validName("name", in.Body.Name); err != nil {
+			return err
+		}
+		res, err = tx.AccountRename(ctx, in.AccountID, strings.TrimSpace(in.Body.Name))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return reply(res), nil
+}

@@ -1,0 +1,126 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"html"
+	"strings"
+	"time"
+
+	"hummdesk/internal/auth"
+	"hummdesk/internal/desk"
+	"hummdesk/internal/store"
+)
+
+type inboxBody struct {
+	ID            int64            `json:"id"`
+	Name          string           `json:"name"`
+	ChannelType   desk.ChannelType `json:"channel_type" enum:"web_widget,api,email"`
+	InboxToken    string           `json:"inbox_token" doc:"Public token the widget uses"`
+	HMACSecret    string           `json:"hmac_secret" doc:"Secret for identity verification: identifier_hash = HMAC-SHA256(identifier, hmac_secret) in hex"`
+	HMACMandatory bool             `json:"hmac_mandatory" doc:"Require verified identity for every widget session"`
+	Greeting      string           `json:"greeting"`
+	WidgetSnippet string           `json:"widget_snippet,omitempty" doc:"HTML to paste into a site (web_widget inboxes)"`
+	CreatedAt     time.Time        `json:"created_at"`
+}
+
+func (s *Server) inboxOf(in desk.Inbox) inboxBody {
+	b := inboxBody{ID: in.ID, Name: in.Name, ChannelType: in.ChannelType, InboxToken: in.Token, HMACSecret: in.HMACSecret,
+		HMACMandatory: in.HMACMandatory, Greeting: in.Greeting, CreatedAt: in.CreatedAt}
+	if in.ChannelType == desk.ChannelWebWidget {
+		b.WidgetSnippet = fmt.Sprintf(`<script src="%s/widget.js" data-inbox-token="%s" async></script>`,
+			html.EscapeString(s.cfg.PublicURL), html.EscapeString(in.Token))
+	}
+	return b
+}
+
+type InboxParam struct {
+	AccountParam
+	InboxID int64 `path:"inbox_id"`
+}
+
+func (s *Server) listInboxesHandler(ctx context.Context, _ *AccountParam) (*out[page[inboxBody]], error) {
+	var res []desk.Inbox
+	err := s.tenant(ctx, false, func(tx *store.Tx, _ member) (err error) {
+		res, err = tx.InboxList(ctx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	data := make([]inboxBody, len(res))
+	for i, in := range res {
+		data[i] = s.inboxOf(in)
+	}
+	return reply(page[inboxBody]{Data: data}), nil
+}
+
+type createInboxInput struct {
+	AccountParam
+	Body struct {
+		Name          string           `json:"name" minLength:"1" maxLength:"100"`
+		ChannelType   desk.ChannelType `json:"channel_type" enum:"web_widget,api,email"`
+		Greeting      string           `json:"greeting,omitempty" maxLength:"1000"`
+		HMACMandatory bool             `json:"hmac_mandatory,omitempty"`
+	}
+}
+
+func (s *Server) createInboxHandler(ctx context.Context, in *createInboxInput) (*out[inboxBody], error) {
+	var res desk.Inbox
+	err := s.tenant(ctx, true, func(tx *store.Tx, _ member) (err error) {
+		if err := validName("name", in.Body.Name); err != nil {
+			return err
+		}
+		res, err = tx.InboxCreate(ctx, desk.Inbox{Name: strings.TrimSpace(in.Body.Name), ChannelType: in.Body.ChannelType,
+			Token: auth.RandomToken(18), HMACSecret: auth.RandomToken(32), HMACMandatory: in.Body.HMACMandatory,
+			Greeting: in.Body.Greeting})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return reply(s.inboxOf(res)), nil
+}
+
+func (s *Server) getInboxHandler(ctx context.Context, in *InboxParam) (*out[inboxBody], error) {
+	var res desk.Inbox
+	err := s.tenant(ctx, false, func(tx *store.Tx, _ member) (err error) {
+		res, err = tx.InboxGet(ctx, in.InboxID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return reply(s.inboxOf(res)), nil
+}
+
+type updateInboxInput struct {
+	InboxParam
+	Body struct {
+		Name          *string `json:"name,omitempty" minLength:"1" maxLength:"100"`
+		Greeting      *string `json:"greeting,omitempty" maxLength:"1000"`
+		HMACMandatory *bool   `json:"hmac_mandatory,omitempty"`
+	}
+}
+
+func (s *Server) updateInboxHandler(ctx context.Context, in *updateInboxInput) (*out[inboxBody], error) {
+	var res desk.Inbox
+	err := s.tenant(ctx, true, func(tx *store.Tx, _ member) (err error) {
+		if in.Body.Name != nil {
+			if err := validName("name", *in.Body.Name); err != nil {
+				return err
+			}
+		}
+		res, err = tx.InboxUpdate(ctx, in.InboxID, store.InboxUpdateParams{Name: in.Body.Name, Greeting: in.Body.Greeting,
+			HMACMandatory: in.Body.HMACMandatory})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return reply(s.inboxOf(res)), nil
+}
+
+func (s *Server) deleteInboxHandler(ctx context.Context, in *InboxParam) (*struct{}, error) {
+	return nil, s.tenant(ctx, true, func(tx *store.Tx, _ member) error { return tx.InboxDelete(ctx, in.InboxID) })
+}

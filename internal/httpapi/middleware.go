@@ -1,0 +1,309 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"hummdesk/internal/auth"
+)
+
+// MaxBodyBytes caps every request body.
+const MaxBodyBytes = 1 << 20
+
+// reqInfo travels in the request context so inner layers can tell the
+// outer ones (logs, metrics) what they learned: the route pattern and who
+// the caller is.
+type reqInfo struct {
+	id        string
+	route     string
+	accountID atomic.Int64
+	userID    atomic.Int64
+	clientIP  string
+}
+
+type reqInfoKey struct{}
+
+func infoFrom(ctx context.Context) *reqInfo {
+	if ri, ok := ctx.Value(reqInfoKey{}).(*reqInfo); ok {
+		return ri
+	}
+	return &reqInfo{}
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// observe is the outermost layer: request id, panic recovery, access log
+// and metrics.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ri := &reqInfo{id: requestID(r), clientIP: clientIP(r, s.cfg.TrustedProxies)}
+		w.Header().Set("X-Request-Id", ri.id)
+		sw := &statusWriter{ResponseWriter: w}
+		r = r.WithContext(context.WithValue(r.Context(), reqInfoKey{}, ri))
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.log.ErrorContext(r.Context(), "panic", slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
+				if sw.status == 0 {
+					writeProblem(sw, http.StatusInternalServerError, "internal error")
+				}
+			}
+			route := ri.route
+			if route == "" {
+				route = r.Pattern
+			}
+			if route == "" {
+				route = "unmatched"
+			}
+			status := sw.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			d := time.Since(start)
+			s.metrics.observe(r.Method, route, status, d)
+			level := slog.LevelInfo
+			if status >= 500 {
+				level = slog.LevelError
+			} else if route == "/health" || route == "/ready" || route == "/metrics" {
+				level = slog.LevelDebug
+			}
+			attrs := []slog.Attr{
+				slog.String("request_id", ri.id),
+				slog.String("method", r.Method),
+				slog.String("route", route),
+				slog.Int("status", status),
+				slog.Float64("duration_ms", float64(d.Microseconds())/1000),
+				slog.Int("bytes", sw.bytes),
+				slog.String("client_ip", ri.clientIP),
+			}
+			if id := ri.accountID.Load(); id > 0 {
+				attrs = append(attrs, slog.Int64("account_id", id))
+			}
+			if id := ri.userID.Load(); id > 0 {
+				attrs = append(attrs, slog.Int64("user_id", id))
+			}
+			s.log.LogAttrs(r.Context(), level, "request", attrs...)
+		}()
+		next.ServeHTTP(sw, r)
+	})
+}
+
+func requestID(r *http.Request) string {
+	if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 64 && printableASCII(id) {
+		return id
+	}
+	return auth.RandomToken(12)
+}
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// clientIP is the peer address, or, when the peer is a trusted proxy, the
+// nearest untrusted address of X-Forwarded-For. A client cannot pick its own
+// address by sending the header: an untrusted peer's header is ignored.
+func clientIP(r *http.Request, trusted []netip.Prefix) string {
+	peer, err := netip.ParseAddrPort(r.RemoteAddr)
+	var addr netip.Addr
+	if err == nil {
+		addr = peer.Addr().Unmap()
+	} else if a, err := netip.ParseAddr(r.RemoteAddr); err == nil {
+		addr = a.Unmap()
+	} else {
+		return r.RemoteAddr
+	}
+	isTrusted := func(a netip.Addr) bool {
+		for _, p := range trusted {
+			if p.Contains(a) {
+				return true
+			}
+		}
+		return false
+	}
+	if !isTrusted(addr) {
+		return addr.String()
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		a = a.Unmap()
+		if !isTrusted(a) {
+			return a.String()
+		}
+		addr = a
+	}
+	return addr.String()
+}
+
+// secure sets security headers and answers CORS.
+func (s *Server) secure(next http.Handler) http.Handler {
+	frame := "'none'"
+	if len(s.cfg.FrameAncestors) > 0 {
+		frame = strings.Join(s.cfg.FrameAncestors, " ")
+	}
+	csp := "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+		"font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors " + frame
+	origins := map[string]bool{}
+	anyOrigin := false
+	for _, o := range s.cfg.CORSOrigins {
+		if o == "*" {
+			anyOrigin = true
+		}
+		origins[o] = true
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", csp)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		if frame == "'none'" {
+			h.Set("X-Frame-Options", "DENY")
+		}
+		origin := r.Header.Get("Origin")
+		if origin != "" {
+			widget := strings.HasPrefix(r.URL.Path, "/api/v1/widget/")
+			if widget || anyOrigin || origins[origin] {
+				h.Set("Access-Control-Allow-Origin", origin)
+				h.Add("Vary", "Origin")
+				h.Set("Access-Control-Expose-Headers", "X-Request-Id, Retry-After")
+				if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+					h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE")
+					h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Contact-Token, Idempotency-Key, X-Request-Id")
+					h.Set("Access-Control-Max-Age", "600")
+					w.WriteHeader(http.StatusNoContent)
+					return
+				}
+			} else if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+				writeProblem(w, http.StatusForbidden, "origin not allowed")
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// guardBody caps the body at MaxBodyBytes (413) and refuses JSON bodies with
+// invalid UTF-8 or NUL characters (400) before any decoder sees them:
+// encoding/json would silently replace the former, and PostgreSQL cannot
+// store the latter.
+func guardBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body == nil || r.Body == http.NoBody || r.Method == http.MethodGet || r.Method == http.MethodHead {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.ContentLength > MaxBodyBytes {
+			writeProblem(w, http.StatusRequestEntityTooLarge, "request body is larger than 1 MiB")
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))
+		if err != nil {
+			writeProblem(w, http.StatusBadRequest, "could not read request body")
+			return
+		}
+		if len(body) > MaxBodyBytes {
+			writeProblem(w, http.StatusRequestEntityTooLarge, "request body is larger than 1 MiB")
+			return
+		}
+		ct := r.Header.Get("Content-Type")
+		if ct == "" || strings.Contains(ct, "json") {
+			if msg := checkJSONText(body); msg != "" {
+				writeProblem(w, http.StatusBadRequest, msg)
+				return
+			}
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+		next.ServeHTTP(w, r)
+	})
+}
+
+// checkJSONText returns why body is unacceptable JSON text, or "".
+func checkJSONText(body []byte) string {
+	if !utf8.Valid(body) {
+		return "request body is not valid UTF-8"
+	}
+	if bytes.IndexByte(body, 0) >= 0 {
+		return "request body contains a NUL character"
+	}
+	if !bytes.Contains(body, []byte(`\u`)) && !bytes.Contains(body, []byte(`\U`)) {
+		return ""
+	}
+	// Escapes can hide NULs and lone surrogates; decode to find them.
+	dec := json.NewDecoder(bytes.NewReader(body))
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return ""
+		}
+		if err != nil {
+			return "" // the API's decoder reports syntax errors itself
+		}
+		if str, ok := tok.(string); ok {
+			if strings.IndexByte(str, 0) >= 0 {
+				return "request body contains a NUL character (\\u0000)"
+			}
+			if strings.ContainsRune(str, utf8.RuneError) && !bytes.Contains(body, []byte("\uFFFD")) && !bytes.Contains(body, []byte(`\ufffd`)) && !bytes.Contains(body, []byte(`\uFFFD`)) {
+				return "request body contains an invalid Unicode escape (lone surrogate)"
+			}
+		}
+	}
+}
+
+func jsonEncode(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

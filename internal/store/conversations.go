@@ -1,0 +1,302 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"time"
+
+	"hummdesk/internal/desk"
+)
+
+// args collects numbered query arguments.
+type args []any
+
+func (a *args) add(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+const conversationViewSelect = `SELECT c.id, c.account_id, c.display_id, c.inbox_id, c.contact_id, c.status, c.priority,
+	c.assignee_id, c.team_id, c.snoozed_until, c.last_activity_at, c.created_at, c.updated_at, c.version,
+	ct.name, ct.email, ct.phone,
+	u.name, u.email,
+	tm.name,
+	m.id, m.sender_type, m.sender_id, m.content, m.private, m.created_at
+	FROM conversations c
+	JOIN contacts ct ON ct.account_id = c.account_id AND ct.id = c.contact_id
+	LEFT JOIN users u ON u.id = c.assignee_id
+	LEFT JOIN teams tm ON tm.account_id = c.account_id AND tm.id = c.team_id
+	LEFT JOIN messages m ON m.id = c.last_message_id AND m.account_id = c.account_id`
+
+func scanConversationView(row interface{ Scan(...any) error }) (desk.ConversationView, error) {
+	var v desk.ConversationView
+	c := &v.Conversation
+	var assigneeName, assigneeEmail, teamName, msgSender, msgContent sql.NullString
+	var msgID *int64
+	var msgSenderID *int64
+	var msgPrivate sql.NullBool
+	var msgCreated *time.Time
+	err := row.Scan(&c.ID, &c.AccountID, &c.DisplayID, &c.InboxID, &c.ContactID, &c.Status, &c.Priority,
+		nullInt64{&c.AssigneeID}, nullInt64{&c.TeamID}, nullTimeCol{&c.SnoozedUntil}, timeCol{&c.LastActivityAt},
+		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, &c.Version,
+		&v.Contact.Name, &v.Contact.Email, &v.Contact.Phone,
+		&assigneeName, &assigneeEmail,
+		&teamName,
+		nullInt64{&msgID}, &msgSender, nullInt64{&msgSenderID}, &msgContent, &msgPrivate, nullTimeCol{&msgCreated})
+	if err != nil {
+		return v, err
+	}
+	v.Contact.ID = c.ContactID
+	if c.AssigneeID != nil {
+		v.Assignee = &desk.AgentRef{ID: *c.AssigneeID, Name: assigneeName.String, Email: assigneeEmail.String}
+	}
+	if c.TeamID != nil {
+		v.Team = &desk.TeamRef{ID: *c.TeamID, Name: teamName.String}
+	}
+	if msgID != nil {
+		m := &desk.Message{ID: *msgID, AccountID: c.AccountID, ConversationID: c.ID, SenderType: desk.SenderType(msgSender.String),
+			SenderID: msgSenderID, Content: msgContent.String, Private: msgPrivate.Bool}
+		if msgCreated != nil {
+			m.CreatedAt = *msgCreated
+		}
+		v.LastMessage = m
+	}
+	return v, nil
+}
+
+// ConversationCreateParams describes a new conversation.
+type ConversationCreateParams struct {
+	InboxID    int64
+	ContactID  int64
+	Status     desk.Status
+	Priority   desk.Priority
+	AssigneeID *int64
+	TeamID     *int64
+}
+
+// ConversationCreate opens a conversation in the account, numbering it with
+// the account's next display id. Inbox, contact, team and assignee are
+// resolved inside the account.
+func (t *Tx) ConversationCreate(ctx context.Context, p ConversationCreateParams) (desk.Conversation, error) {
+	if err := t.mustAccount(); err != nil {
+		return desk.Conversation{}, err
+	}
+	if _, err := t.InboxGet(ctx, p.InboxID); err != nil {
+		return desk.Conversation{}, err
+	}
+	if _, err := t.ContactGet(ctx, p.ContactID); err != nil {
+		return desk.Conversation{}, err
+	}
+	if p.TeamID != nil {
+		if _, err := t.TeamGet(ctx, *p.TeamID); err != nil {
+			return desk.Conversation{}, err
+		}
+	}
+	if p.AssigneeID != nil {
+		if _, err := t.MemberGet(ctx, *p.AssigneeID); err != nil {
+			return desk.Conversation{}, err
+		}
+	}
+	if p.Status == "" {
+		p.Status = desk.StatusOpen
+	}
+	if p.Priority == "" {
+		p.Priority = desk.PriorityNone
+	}
+	var displayID int64
+	if err := t.queryRow(ctx, "UPDATE accounts SET conversation_seq = conversation_seq + 1 WHERE id = $1 RETURNING conversation_seq",
+		t.accountID).Scan(&displayID); err != nil {
+		return desk.Conversation{}, scanErr(err, "account")
+	}
+	c := desk.Conversation{AccountID: t.accountID, DisplayID: displayID, InboxID: p.InboxID, ContactID: p.ContactID,
+		Status: p.Status, Priority: p.Priority, AssigneeID: p.AssigneeID, TeamID: p.TeamID,
+		LastActivityAt: t.now, CreatedAt: t.now, UpdatedAt: t.now, Version: 1}
+	err := t.queryRow(ctx, `INSERT INTO conversations (account_id, display_id, inbox_id, contact_id, status, priority,
+		assignee_id, team_id, last_activity_at, created_at, updated_at, version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9, 1) RETURNING id`,
+		t.accountID, displayID, p.InboxID, p.ContactID, string(p.Status), string(p.Priority),
+		int64Arg(p.AssigneeID), int64Arg(p.TeamID), t.d.ts(t.now)).Scan(&c.ID)
+	return c, mapErr(err)
+}
+
+// ConversationGet returns one conversation of the account with its list
+// row's companions.
+func (t *Tx) ConversationGet(ctx context.Context, id int64) (desk.ConversationView, error) {
+	if err := t.mustAccount(); err != nil {
+		return desk.ConversationView{}, err
+	}
+	v, err := scanConversationView(t.queryRow(ctx, conversationViewSelect+" WHERE c.account_id = $1 AND c.id = $2", t.accountID, id))
+	return v, scanErr(err, "conversation")
+}
+
+// ConversationCursor is the keyset position of a conversation in the
+// last-activity order.
+type ConversationCursor struct {
+	LastActivityAt time.Time
+	ID             int64
+}
+
+// ConversationListParams filters and pages the conversation list.
+type ConversationListParams struct {
+	Status     desk.Status
+	Priority   desk.Priority
+	AssigneeID int64 // 0: any
+	Unassigned bool
+	TeamID     int64
+	InboxID    int64
+	ContactID  int64
+	// Query matches the contact's name, email or phone, or the display id.
+	Query string
+	After *ConversationCursor
+	Limit int
+}
+
+// ConversationList lists conversations by last activity, newest first.
+func (t *Tx) ConversationList(ctx context.Context, p ConversationListParams) ([]desk.ConversationView, error) {
+	if err := t.mustAccount(); err != nil {
+		return nil, err
+	}
+	var a args
+	q := conversationViewSelect + " WHERE c.account_id = " + a.add(t.accountID)
+	if p.Status != "" {
+		q += " AND c.status = " + a.add(string(p.Status))
+	}
+	if p.Priority != "" {
+		q += " AND c.priority = " + a.add(string(p.Priority))
+	}
+	if p.Unassigned {
+		q += " AND c.assignee_id IS NULL"
+	} else if p.AssigneeID > 0 {
+		q += " AND c.assignee_id = " + a.add(p.AssigneeID)
+	}
+	if p.TeamID > 0 {
+		q += " AND c.team_id = " + a.add(p.TeamID)
+	}
+	if p.InboxID > 0 {
+		q += " AND c.inbox_id = " + a.add(p.InboxID)
+	}
+	if p.ContactID > 0 {
+		q += " AND c.contact_id = " + a.add(p.ContactID)
+	}
+	if p.Query != "" {
+		like := a.add("%" + escapeLike(p.Query) + "%")
+		op := t.d.ilike()
+		q += " AND (ct.name " + op + " " + like + " ESCAPE '\\' OR ct.email " + op + " " + like +
+			" ESCAPE '\\' OR ct.phone " + op + " " + like + " ESCAPE '\\'"
+		if n, err := strconv.ParseInt(p.Query, 10, 64); err == nil {
+			q += " OR c.display_id = " + a.add(n)
+		}
+		q += ")"
+	}
+	if p.After != nil {
+		q += " AND (c.last_activity_at, c.id) < (" + a.add(t.d.ts(p.After.LastActivityAt)) + ", " + a.add(p.After.ID) + ")"
+	}
+	q += " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT " + a.add(p.Limit)
+	rows, err := t.query(ctx, q, a...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []desk.ConversationView{}
+	for rows.Next() {
+		v, err := scanConversationView(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// ConversationUpdateParams changes status or priority; nil fields stay.
+type ConversationUpdateParams struct {
+	Status       *desk.Status
+	Priority     *desk.Priority
+	SnoozedUntil *time.Time
+}
+
+// ConversationUpdate changes a conversation's status or priority and bumps
+// its version. Leaving the snoozed status clears snoozed_until.
+func (t *Tx) ConversationUpdate(ctx context.Context, id int64, p ConversationUpdateParams) (desk.ConversationView, error) {
+	v, err := t.conversationForUpdate(ctx, id)
+	if err != nil {
+		return desk.ConversationView{}, err
+	}
+	status, priority, snoozed := v.Status, v.Priority, v.SnoozedUntil
+	if p.Status != nil {
+		status = *p.Status
+	}
+	if p.Priority != nil {
+		priority = *p.Priority
+	}
+	if status == desk.StatusSnoozed {
+		if p.SnoozedUntil != nil {
+			snoozed = p.SnoozedUntil
+		}
+	} else {
+		snoozed = nil
+	}
+	_, err = t.exec(ctx, `UPDATE conversations SET status = $3, priority = $4, snoozed_until = $5, updated_at = $6,
+		version = version + 1 WHERE account_id = $1 AND id = $2`,
+		t.accountID, id, string(status), string(priority), t.d.tsPtr(snoozed), t.d.ts(t.now))
+	if err != nil {
+		return desk.ConversationView{}, err
+	}
+	return t.ConversationGet(ctx, id)
+}
+
+// ConversationAssignParams sets assignee and team. Set* says whether the
+// field is being changed; a nil id with Set* true clears it.
+type ConversationAssignParams struct {
+	SetAssignee bool
+	AssigneeID  *int64
+	SetTeam     bool
+	TeamID      *int64
+}
+
+// ConversationAssign assigns a conversation to an agent and/or team of the
+// account and bumps its version.
+func (t *Tx) ConversationAssign(ctx context.Context, id int64, p ConversationAssignParams) (desk.ConversationView, error) {
+	v, err := t.conversationForUpdate(ctx, id)
+	if err != nil {
+		return desk.ConversationView{}, err
+	}
+	assignee, team := v.AssigneeID, v.TeamID
+	if p.SetAssignee {
+		if p.AssigneeID != nil {
+			if _, err := t.MemberGet(ctx, *p.AssigneeID); err != nil {
+				return desk.ConversationView{}, &desk.Error{Kind: desk.KindNotFound, Field: "assignee_id", Message: "agent not found"}
+			}
+		}
+		assignee = p.AssigneeID
+	}
+	if p.SetTeam {
+		if p.TeamID != nil {
+			if _, err := t.TeamGet(ctx, *p.TeamID); err != nil {
+				return desk.ConversationView{}, &desk.Error{Kind: desk.KindNotFound, Field: "team_id", Message: "team not found"}
+			}
+		}
+		team = p.TeamID
+	}
+	_, err = t.exec(ctx, `UPDATE conversations SET assignee_id = $3, team_id = $4, updated_at = $5, version = version + 1
+		WHERE account_id = $1 AND id = $2`, t.accountID, id, int64Arg(assignee), int64Arg(team), t.d.ts(t.now))
+	if err != nil {
+		return desk.ConversationView{}, err
+	}
+	return t.ConversationGet(ctx, id)
+}
+
+func (t *Tx) conversationForUpdate(ctx context.Context, id int64) (desk.Conversation, error) {
+	if err := t.mustAccount(); err != nil {
+		return desk.Conversation{}, err
+	}
+	var c desk.Conversation
+	err := t.queryRow(ctx, `SELECT id, account_id, display_id, inbox_id, contact_id, status, priority, assignee_id, team_id,
+		snoozed_until, last_activity_at, created_at, updated_at, version
+		FROM conversations WHERE account_id = $1 AND id = $2`+t.d.forUpdate(), t.accountID, id).
+		Scan(&c.ID, &c.AccountID, &c.DisplayID, &c.InboxID, &c.ContactID, &c.Status, &c.Priority,
+			nullInt64{&c.AssigneeID}, nullInt64{&c.TeamID}, nullTimeCol{&c.SnoozedUntil}, timeCol{&c.LastActivityAt},
+			timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, &c.Version)
+	return c, scanErr(err, "conversation")
+}

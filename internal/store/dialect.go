@@ -1,0 +1,177 @@
+package store
+
+import (
+	"database/sql/driver"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Dialect names a supported SQL dialect.
+type Dialect int
+
+// Dialects.
+const (
+	SQLite Dialect = iota + 1
+	Postgres
+)
+
+func (d Dialect) String() string {
+	switch d {
+	case SQLite:
+		return "sqlite"
+	case Postgres:
+		return "postgres"
+	}
+	return "unknown"
+}
+
+// rebindCache maps a query written with $N placeholders to its SQLite form.
+var rebindCache sync.Map
+
+// rebind rewrites PostgreSQL-style $N placeholders to SQLite's ?N, which
+// keeps the numbering (and so lets a query reuse an argument).
+func (d Dialect) rebind(query string) string {
+	if d != SQLite {
+		return query
+	}
+	if q, ok := rebindCache.Load(query); ok {
+		return q.(string)
+	}
+	q := strings.ReplaceAll(query, "$", "?")
+	rebindCache.Store(query, q)
+	return q
+}
+
+// ts encodes a timestamp argument: time.Time for PostgreSQL, microseconds
+// since the epoch for SQLite.
+func (d Dialect) ts(t time.Time) any {
+	if d == SQLite {
+		return t.UTC().UnixMicro()
+	}
+	return t.UTC()
+}
+
+// tsPtr is ts for a nullable timestamp.
+func (d Dialect) tsPtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return d.ts(*t)
+}
+
+// ilike is the case-insensitive LIKE operator.
+func (d Dialect) ilike() string {
+	if d == SQLite {
+		return "LIKE"
+	}
+	return "ILIKE"
+}
+
+// forUpdate is the row-lock suffix for SELECTs inside write transactions;
+// SQLite has a single writer and needs none.
+func (d Dialect) forUpdate() string {
+	if d == SQLite {
+		return ""
+	}
+	return " FOR UPDATE"
+}
+
+// timeCol scans a timestamp stored in either dialect's encoding.
+type timeCol struct{ t *time.Time }
+
+func (c timeCol) Scan(src any) error {
+	switch v := src.(type) {
+	case time.Time:
+		*c.t = v.UTC()
+	case int64:
+		*c.t = time.UnixMicro(v).UTC()
+	case string:
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("scan timestamp %q: %w", v, err)
+		}
+		*c.t = time.UnixMicro(n).UTC()
+	case nil:
+		*c.t = time.Time{}
+	default:
+		return fmt.Errorf("scan timestamp: unsupported type %T", src)
+	}
+	return nil
+}
+
+// nullTimeCol scans a nullable timestamp into a **time.Time.
+type nullTimeCol struct{ t **time.Time }
+
+func (c nullTimeCol) Scan(src any) error {
+	if src == nil {
+		*c.t = nil
+		return nil
+	}
+	var t time.Time
+	if err := (timeCol{&t}).Scan(src); err != nil {
+		return err
+	}
+	*c.t = &t
+	return nil
+}
+
+// nullInt64 scans a nullable integer into a **int64.
+type nullInt64 struct{ p **int64 }
+
+func (c nullInt64) Scan(src any) error {
+	if src == nil {
+		*c.p = nil
+		return nil
+	}
+	var v int64
+	switch s := src.(type) {
+	case int64:
+		v = s
+	case int32:
+		v = int64(s)
+	default:
+		n, err := driver.Int32.ConvertValue(src)
+		if err != nil {
+			return fmt.Errorf("scan int64: %w", err)
+		}
+		v = n.(int64)
+	}
+	*c.p = &v
+	return nil
+}
+
+// nullString scans a nullable text column into a string ("" for NULL).
+type nullString struct{ p *string }
+
+func (c nullString) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*c.p = ""
+	case string:
+		*c.p = v
+	case []byte:
+		*c.p = string(v)
+	default:
+		return fmt.Errorf("scan string: unsupported type %T", src)
+	}
+	return nil
+}
+
+// nullIfEmpty turns "" into NULL for nullable text columns.
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// int64Arg turns a nil pointer into NULL.
+func int64Arg(p *int64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}

@@ -1,0 +1,274 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"hummdesk/internal/desk"
+)
+
+// PostgreSQL roles created by the migrations. Request transactions run as
+// AppRole; the few cross-account lookups as SystemRole.
+const (
+	AppRole    = "hummdesk_app"
+	SystemRole = "hummdesk_system"
+)
+
+// Options configures Open.
+type Options struct {
+	// MaxConns caps open connections on PostgreSQL (SQLite always uses one).
+	MaxConns int
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Store is the database handle. It is safe for concurrent use.
+type Store struct {
+	db      *sql.DB
+	dialect Dialect
+	now     func() time.Time
+}
+
+// IsPostgresURL reports whether url names a PostgreSQL database.
+func IsPostgresURL(url string) bool {
+	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
+}
+
+// SQLiteURL returns the database URL of the embedded database in dir.
+func SQLiteURL(dir string) string {
+	return "sqlite://" + filepath.Join(dir, "hummdesk.db")
+}
+
+// Open connects to url: postgres://... or postgresql://... for PostgreSQL,
+// sqlite://PATH (or a plain file path) for SQLite. It does not migrate.
+func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+	s := &Store{now: opts.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	var err error
+	if IsPostgresURL(url) {
+		s.dialect = Postgres
+		s.db, err = sql.Open("pgx", url)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		n := opts.MaxConns
+		if n <= 0 {
+			n = 20
+		}
+		s.db.SetMaxOpenConns(n)
+		s.db.SetMaxIdleConns(n)
+		s.db.SetConnMaxIdleTime(5 * time.Minute)
+	} else {
+		s.dialect = SQLite
+		path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite://"), "sqlite:")
+		if path == "" {
+			return nil, errors.New("open sqlite: empty path")
+		}
+		if dir := filepath.Dir(path); dir != "" {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("open sqlite: create data directory: %w", err)
+			}
+		}
+		dsn := "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)" +
+			"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate"
+		s.db, err = sql.Open("sqlite", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		// SQLite has one writer; one connection avoids SQLITE_BUSY and keeps
+		// transactions strictly serial.
+		s.db.SetMaxOpenConns(1)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := s.db.PingContext(pingCtx); err != nil {
+		_ = s.db.Close()
+		return nil, fmt.Errorf("connect to %s: %w", s.dialect, err)
+	}
+	return s, nil
+}
+
+// Dialect reports the database dialect.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// DB exposes the pool for metrics and the job queue.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Now is the store's clock.
+func (s *Store) Now() time.Time { return s.now().UTC() }
+
+// Close closes the pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	return s.db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// Tx runs fn in a transaction bound to accountID. On PostgreSQL the
+// transaction runs as AppRole with app.current_account_id set, so row-level
+// security admits only that account's rows. fn's error rolls back.
+func (s *Store) Tx(ctx context.Context, accountID int64, fn func(*Tx) error) error {
+	if accountID <= 0 {
+		return desk.ErrNotFound
+	}
+	return s.run(ctx, accountID, AppRole, false, fn)
+}
+
+// ReadTx is Tx for read-only work.
+func (s *Store) ReadTx(ctx context.Context, accountID int64, fn func(*Tx) error) error {
+	if accountID <= 0 {
+		return desk.ErrNotFound
+	}
+	return s.run(ctx, accountID, AppRole, true, fn)
+}
+
+// SystemTx runs fn in a transaction that may cross accounts (role
+// SystemRole on PostgreSQL). Only login, widget token resolution, signup,
+// seeding and the platform API use it.
+func (s *Store) SystemTx(ctx context.Context, fn func(*Tx) error) error {
+	return s.run(ctx, 0, SystemRole, false, fn)
+}
+
+func (s *Store) run(ctx context.Context, accountID int64, role string, readOnly bool, fn func(*Tx) error) (err error) {
+	var opts *sql.TxOptions
+	if readOnly && s.dialect == Postgres {
+		opts = &sql.TxOptions{ReadOnly: true}
+	}
+	sqlTx, err := s.db.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = sqlTx.Rollback()
+		}
+	}()
+	if s.dialect == Postgres {
+		account := ""
+		if accountID > 0 {
+			account = strconv.FormatInt(accountID, 10)
+		}
+		if _, err = sqlTx.ExecContext(ctx,
+			"SELECT set_config('role', $1, true), set_config('app.current_account_id', $2, true)",
+			role, account); err != nil {
+			return fmt.Errorf("set tenant context: %w", err)
+		}
+	}
+	tx := &Tx{tx: sqlTx, d: s.dialect, accountID: accountID, now: s.Now()}
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", mapErr(err))
+	}
+	for _, f := range tx.afterCommit {
+		f()
+	}
+	return nil
+}
+
+// Tx is a transaction bound to one account (or, from SystemTx, to none).
+type Tx struct {
+	tx          *sql.Tx
+	d           Dialect
+	accountID   int64
+	now         time.Time
+	afterCommit []func()
+}
+
+// AccountID is the account the transaction is bound to (0 for SystemTx).
+func (t *Tx) AccountID() int64 { return t.accountID }
+
+// SQL exposes the underlying transaction, for the job queue's InsertTx.
+func (t *Tx) SQL() *sql.Tx { return t.tx }
+
+// Dialect reports the transaction's dialect.
+func (t *Tx) Dialect() Dialect { return t.d }
+
+// Now is the transaction's timestamp: every row it writes shares it.
+func (t *Tx) Now() time.Time { return t.now }
+
+// AfterCommit registers f to run once the transaction has committed (never on
+// rollback). Events are published from here.
+func (t *Tx) AfterCommit(f func()) { t.afterCommit = append(t.afterCommit, f) }
+
+func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := t.tx.ExecContext(ctx, t.d.rebind(query), args...)
+	return res, mapErr(err)
+}
+
+func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := t.tx.QueryContext(ctx, t.d.rebind(query), args...)
+	return rows, mapErr(err)
+}
+
+func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.d.rebind(query), args...)
+}
+
+// mustAccount guards tenant queries against a system transaction.
+func (t *Tx) mustAccount() error {
+	if t.accountID <= 0 {
+		return errors.New("store: tenant query outside an account transaction")
+	}
+	return nil
+}
+
+// ErrConflict is wrapped by errors from unique-key violations.
+var ErrConflict = &desk.Error{Kind: desk.KindConflict, Message: "already exists"}
+
+// mapErr turns driver errors into desk errors where a user can act on them.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return desk.ErrNotFound
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505":
+			return &desk.Error{Kind: desk.KindConflict, Message: "already exists", Err: err}
+		case "23503":
+			return &desk.Error{Kind: desk.KindInvalid, Message: "refers to an object that does not exist", Err: err}
+		case "22021", "22P05":
+			return &desk.Error{Kind: desk.KindInvalid, Message: "text contains a character that cannot be stored", Err: err}
+		}
+		return err
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		switch sqErr.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return &desk.Error{Kind: desk.KindConflict, Message: "already exists", Err: err}
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return &desk.Error{Kind: desk.KindInvalid, Message: "refers to an object that does not exist", Err: err}
+		}
+	}
+	return err
+}
+
+// scanErr maps sql.ErrNoRows to desk.ErrNotFound for single-row lookups.
+func scanErr(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return desk.NotFound(what)
+	}
+	return mapErr(err)
+}
