@@ -51,6 +51,7 @@ type convo struct {
 	status   desk.Status
 	team     int // index into teams, -1 none
 	assignee int // index into agents, -1 none
+	id       int64
 	messages []line
 }
 
@@ -95,6 +96,11 @@ func Demo(ctx context.Context, st *store.Store) (Result, error) {
 	if err != nil || !res.Created {
 		return res, err
 	}
+	var (
+		seedInbox    desk.Inbox
+		seedTeams    []desk.Team
+		seedContacts []int64
+	)
 	err = st.Tx(ctx, res.AccountID, func(tx *store.Tx) error {
 		for i, a := range agents {
 			av := a.avail
@@ -137,65 +143,81 @@ func Demo(ctx context.Context, st *store.Store) (Result, error) {
 			}
 			contactIDs[i] = ct.ID
 		}
-		svc := conversation.NewService()
-		for _, cv := range demoConversations() {
-			p := conversation.StartParams{InboxID: inbox.ID, ContactID: contactIDs[cv.contact], Priority: cv.priority}
+		seedInbox, seedTeams, seedContacts = inbox, teams, contactIDs
+		return nil
+	})
+	if err != nil {
+		return res, err
+	}
+	// Each conversation and message gets its own transaction, so their
+	// timestamps differ and the list shows a realistic order.
+	svc := conversation.NewService()
+	for _, cv := range demoConversations() {
+		err := st.Tx(ctx, res.AccountID, func(tx *store.Tx) error {
+			p := conversation.StartParams{InboxID: seedInbox.ID, ContactID: seedContacts[cv.contact], Priority: cv.priority}
 			if cv.team >= 0 {
-				p.TeamID = &teams[cv.team].ID
+				p.TeamID = &seedTeams[cv.team].ID
 			}
 			if cv.assignee >= 0 {
 				p.AssigneeID = &userIDs[cv.assignee]
 			}
 			c, _, err := svc.Start(ctx, tx, p)
-			if err != nil {
+			cv.id = c.ID
+			return err
+		})
+		if err != nil {
+			return res, err
+		}
+		for _, m := range cv.messages {
+			pp := conversation.PostParams{ConversationID: cv.id, Content: m.text}
+			if m.contact {
+				pp.SenderType, pp.SenderID = desk.SenderContact, &seedContacts[cv.contact]
+			} else {
+				pp.SenderType = desk.SenderAgent
+				id := userIDs[max(cv.assignee, 0)]
+				pp.SenderID = &id
+			}
+			if err := st.Tx(ctx, res.AccountID, func(tx *store.Tx) error {
+				_, err := svc.Post(ctx, tx, pp)
 				return err
-			}
-			for _, m := range cv.messages {
-				pp := conversation.PostParams{ConversationID: c.ID, Content: m.text}
-				if m.contact {
-					pp.SenderType, pp.SenderID = desk.SenderContact, &contactIDs[cv.contact]
-				} else {
-					pp.SenderType = desk.SenderAgent
-					id := userIDs[max(cv.assignee, 0)]
-					pp.SenderID = &id
-				}
-				if _, err := svc.Post(ctx, tx, pp); err != nil {
-					return fmt.Errorf("demo message: %w", err)
-				}
-			}
-			if cv.status != desk.StatusOpen {
-				st := cv.status
-				if _, err := tx.ConversationUpdate(ctx, c.ID, store.ConversationUpdateParams{Status: &st}); err != nil {
-					return err
-				}
+			}); err != nil {
+				return res, fmt.Errorf("demo message: %w", err)
 			}
 		}
-		return nil
-	})
-	return res, err
+		if cv.status != desk.StatusOpen {
+			status := cv.status
+			if err := st.Tx(ctx, res.AccountID, func(tx *store.Tx) error {
+				_, err := tx.ConversationUpdate(ctx, cv.id, store.ConversationUpdateParams{Status: &status})
+				return err
+			}); err != nil {
+				return res, err
+			}
+		}
+	}
+	return res, nil
 }
 
 func demoConversations() []convo {
 	msg := func(contact bool, text string) line { return line{contact, text} }
 	return []convo{
+		{contact: 3, priority: desk.PriorityLow, status: desk.StatusResolved, team: -1, assignee: 1, messages: []line{
+			msg(true, "Bonjour, comment puis-je changer l'adresse de facturation ?"),
+			msg(false, "Bonjour Sophie, vous pouvez la modifier dans Paramètres → Facturation."),
+			msg(true, "Parfait, merci beaucoup !"),
+		}},
+		{contact: 2, priority: desk.PriorityNormal, status: desk.StatusPending, team: -1, assignee: 1, messages: []line{
+			msg(true, "Hej! Kan ni skicka en offert för 150 användare med årsavtal?"),
+			msg(false, "Absolut, jag återkommer med en offert i dag."),
+		}},
+		{contact: 4, priority: desk.PriorityNone, status: desk.StatusOpen, team: -1, assignee: -1, messages: []line{
+			msg(true, "Hallo, unterstützt eure API Webhooks für neue Nachrichten?"),
+		}},
 		{contact: 0, priority: desk.PriorityHigh, status: desk.StatusOpen, team: 0, assignee: 2, messages: []line{
 			msg(true, "Hello, my March bill came to €64 but my plan is €39 per month. Could you check what the extra €25 is for?"),
 			msg(false, "Hi Mark, thanks for reaching out. I'm looking into your March invoice now."),
 		}},
 		{contact: 1, priority: desk.PriorityUrgent, status: desk.StatusOpen, team: 1, assignee: -1, messages: []line{
 			msg(true, "Kirjautuminen ei toimi ollenkaan, saan virheen 500 joka kerta. Koko tiimimme on jumissa!"),
-		}},
-		{contact: 2, priority: desk.PriorityNormal, status: desk.StatusPending, team: -1, assignee: 1, messages: []line{
-			msg(true, "Hej! Kan ni skicka en offert för 150 användare med årsavtal?"),
-			msg(false, "Absolut, jag återkommer med en offert i dag."),
-		}},
-		{contact: 3, priority: desk.PriorityLow, status: desk.StatusResolved, team: -1, assignee: 1, messages: []line{
-			msg(true, "Bonjour, comment puis-je changer l'adresse de facturation ?"),
-			msg(false, "Bonjour Sophie, vous pouvez la modifier dans Paramètres → Facturation."),
-			msg(true, "Parfait, merci beaucoup !"),
-		}},
-		{contact: 4, priority: desk.PriorityNone, status: desk.StatusOpen, team: -1, assignee: -1, messages: []line{
-			msg(true, "Hallo, unterstützt eure API Webhooks für neue Nachrichten?"),
 		}},
 	}
 }
