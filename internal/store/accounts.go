@@ -12,6 +12,9 @@ import (
 
 // AccountCreate inserts an account (SystemTx only).
 func (t *Tx) AccountCreate(ctx context.Context, name string) (desk.Account, error) {
+	if err := t.mustSystem(); err != nil {
+		return desk.Account{}, err
+	}
 	a := desk.Account{Name: name, CreatedAt: t.now}
 	err := t.queryRow(ctx, "INSERT INTO accounts (name, created_at) VALUES ($1, $2) RETURNING id",
 		name, t.d.ts(t.now)).Scan(&a.ID)
@@ -32,6 +35,9 @@ func (t *Tx) AccountGet(ctx context.Context, id int64) (desk.Account, error) {
 
 // AccountList lists all accounts (SystemTx only), newest first.
 func (t *Tx) AccountList(ctx context.Context, limit int) ([]desk.Account, error) {
+	if err := t.mustSystem(); err != nil {
+		return nil, err
+	}
 	rows, err := t.query(ctx, "SELECT id, name, created_at FROM accounts ORDER BY id DESC LIMIT $1", limit)
 	if err != nil {
 		return nil, err
@@ -138,6 +144,9 @@ func scanMembership(row interface{ Scan(...any) error }) (desk.Membership, error
 
 // MembershipsOfUser lists every account the user belongs to (SystemTx).
 func (t *Tx) MembershipsOfUser(ctx context.Context, userID int64) ([]desk.Membership, error) {
+	if err := t.mustSystem(); err != nil {
+		return nil, err
+	}
 	rows, err := t.query(ctx, membershipSelect+" WHERE au.user_id = $1 ORDER BY au.account_id", userID)
 	if err != nil {
 		return nil, err
@@ -166,6 +175,9 @@ type MemberAddParams struct {
 func (t *Tx) MemberAdd(ctx context.Context, accountID int64, p MemberAddParams) (desk.Membership, error) {
 	if t.accountID > 0 {
 		accountID = t.accountID
+	}
+	if accountID <= 0 {
+		return desk.Membership{}, desk.NotFound("account")
 	}
 	if p.MaxConcurrent <= 0 {
 		p.MaxConcurrent = 10
@@ -245,11 +257,24 @@ func (t *Tx) MemberUpdate(ctx context.Context, userID int64, p MemberUpdateParam
 	return m, nil
 }
 
-// MemberCountAdmins counts the account's administrators.
+// MemberCountAdmins counts the account's administrators. On PostgreSQL it
+// locks their rows until the transaction ends, so two concurrent demotions
+// or removals cannot both count the other administrator and leave none.
 func (t *Tx) MemberCountAdmins(ctx context.Context) (int, error) {
-	var n int
-	err := t.queryRow(ctx, "SELECT count(*) FROM account_users WHERE account_id = $1 AND role = 'administrator'", t.accountID).Scan(&n)
-	return n, mapErr(err)
+	if err := t.mustAccount(); err != nil {
+		return 0, err
+	}
+	rows, err := t.query(ctx, "SELECT user_id FROM account_users WHERE account_id = $1 AND role = 'administrator'"+t.d.forUpdate(),
+		t.accountID)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	return n, mapErr(rows.Err())
 }
 
 // MemberRemove removes an agent from the account: their conversations are

@@ -105,9 +105,8 @@ func (t *Tx) ContactList(ctx context.Context, p ContactListParams) ([]desk.Conta
 		q += " AND $2 = 0"
 	}
 	if p.Query != "" {
-		args = append(args, "%"+escapeLike(p.Query)+"%")
-		op := t.d.ilike()
-		q += " AND (name " + op + " $3 ESCAPE '\\' OR email " + op + " $3 ESCAPE '\\' OR phone " + op + " $3 ESCAPE '\\')"
+		args = append(args, t.d.containsArg(p.Query))
+		q += " AND (" + t.d.containsFold("name", "$3") + " OR " + t.d.containsFold("email", "$3") + " OR " + t.d.containsFold("phone", "$3") + ")"
 	}
 	args = append(args, p.Limit)
 	q += " ORDER BY id DESC LIMIT $" + itoa(len(args))

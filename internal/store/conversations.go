@@ -180,10 +180,9 @@ func (t *Tx) ConversationList(ctx context.Context, p ConversationListParams) ([]
 		q += " AND c.contact_id = " + a.add(p.ContactID)
 	}
 	if p.Query != "" {
-		like := a.add("%" + escapeLike(p.Query) + "%")
-		op := t.d.ilike()
-		q += " AND (ct.name " + op + " " + like + " ESCAPE '\\' OR ct.email " + op + " " + like +
-			" ESCAPE '\\' OR ct.phone " + op + " " + like + " ESCAPE '\\'"
+		like := a.add(t.d.containsArg(p.Query))
+		q += " AND (" + t.d.containsFold("ct.name", like) + " OR " + t.d.containsFold("ct.email", like) +
+			" OR " + t.d.containsFold("ct.phone", like)
 		if n, err := strconv.ParseInt(p.Query, 10, 64); err == nil {
 			q += " OR c.display_id = " + a.add(n)
 		}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"modernc.org/sqlite"
 )
 
 // Dialect names a supported SQL dialect.
@@ -62,12 +64,39 @@ func (d Dialect) tsPtr(t *time.Time) any {
 	return d.ts(*t)
 }
 
-// ilike is the case-insensitive LIKE operator.
-func (d Dialect) ilike() string {
+// foldFunc is a SQLite function that lower-cases text beyond ASCII: SQLite's
+// own LIKE and lower() fold only A-Z, so "åsa" would not find "Åsa" as it
+// does on PostgreSQL.
+const foldFunc = "hummdesk_fold"
+
+func init() {
+	sqlite.MustRegisterDeterministicScalarFunction(foldFunc, 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case string:
+			return strings.ToLower(v), nil
+		case []byte:
+			return strings.ToLower(string(v)), nil
+		}
+		return args[0], nil
+	})
+}
+
+// containsFold is a condition that text column col contains the pattern in
+// param (made by containsArg), ignoring case.
+func (d Dialect) containsFold(col, param string) string {
 	if d == SQLite {
-		return "LIKE"
+		return foldFunc + "(" + col + ") LIKE " + param + ` ESCAPE '\'`
 	}
-	return "ILIKE"
+	return col + " ILIKE " + param + ` ESCAPE '\'`
+}
+
+// containsArg is containsFold's pattern for the user text q: LIKE wildcards
+// in q match literally.
+func (d Dialect) containsArg(q string) string {
+	if d == SQLite {
+		q = strings.ToLower(q)
+	}
+	return "%" + escapeLike(q) + "%"
 }
 
 // forUpdate is the row-lock suffix for SELECTs inside write transactions;

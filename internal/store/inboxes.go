@@ -38,6 +38,9 @@ func (t *Tx) InboxGet(ctx context.Context, id int64) (desk.Inbox, error) {
 
 // InboxGetByToken resolves a widget token to its inbox (SystemTx).
 func (t *Tx) InboxGetByToken(ctx context.Context, token string) (desk.Inbox, error) {
+	if err := t.mustSystem(); err != nil {
+		return desk.Inbox{}, err
+	}
 	in, err := scanInbox(t.queryRow(ctx, "SELECT "+inboxCols+" FROM inboxes WHERE token = $1", token))
 	return in, scanErr(err, "inbox")
 }

@@ -99,10 +99,16 @@ type MessageListParams struct {
 	Limit          int
 }
 
-// MessageList lists messages of a conversation of the account.
+// MessageList lists messages of a conversation of the account. A
+// conversation outside the account is not found, like a missing one.
 func (t *Tx) MessageList(ctx context.Context, p MessageListParams) ([]desk.Message, error) {
 	if err := t.mustAccount(); err != nil {
 		return nil, err
+	}
+	var one int
+	if err := t.queryRow(ctx, "SELECT 1 FROM conversations WHERE account_id = $1 AND id = $2",
+		t.accountID, p.ConversationID).Scan(&one); err != nil {
+		return nil, scanErr(err, "conversation")
 	}
 	var a args
 	q := "SELECT " + messageCols + " FROM messages WHERE account_id = " + a.add(t.accountID) +

@@ -108,8 +108,17 @@ func (s *Store) Dialect() Dialect { return s.dialect }
 // DB exposes the pool for metrics and the job queue.
 func (s *Store) DB() *sql.DB { return s.db }
 
-// Now is the store's clock.
-func (s *Store) Now() time.Time { return s.now().UTC() }
+// Now is the store's clock, truncated to the microsecond resolution both
+// dialects store, so a timestamp handed out equals the one read back.
+func (s *Store) Now() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// WithClock returns a Store sharing s's connections whose transactions take
+// their timestamps from now. Tests use it to control time.
+func (s *Store) WithClock(now func() time.Time) *Store {
+	c := *s
+	c.now = now
+	return &c
+}
 
 // Close closes the pool.
 func (s *Store) Close() error { return s.db.Close() }
@@ -155,6 +164,12 @@ func (s *Store) run(ctx context.Context, accountID int64, role string, readOnly 
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer func() {
+		// A panic in fn must not leave the transaction open: on SQLite it
+		// holds the only connection, and without a deadline it never ends.
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			panic(p)
+		}
 		if err != nil {
 			_ = sqlTx.Rollback()
 		}
@@ -230,6 +245,15 @@ func (t *Tx) mustAccount() error {
 	return nil
 }
 
+// mustSystem guards cross-account lookups against a tenant transaction: on
+// SQLite nothing else would stop them from reading another account's rows.
+func (t *Tx) mustSystem() error {
+	if t.accountID > 0 {
+		return errors.New("store: cross-account query inside an account transaction; use SystemTx")
+	}
+	return nil
+}
+
 // ErrConflict is wrapped by errors from unique-key violations.
 var ErrConflict = &desk.Error{Kind: desk.KindConflict, Message: "already exists"}
 
@@ -248,6 +272,8 @@ func mapErr(err error) error {
 			return &desk.Error{Kind: desk.KindConflict, Message: "already exists", Err: err}
 		case "23503":
 			return &desk.Error{Kind: desk.KindInvalid, Message: "refers to an object that does not exist", Err: err}
+		case "23514":
+			return &desk.Error{Kind: desk.KindInvalid, Message: "a value is out of its allowed range", Err: err}
 		case "22021", "22P05":
 			return &desk.Error{Kind: desk.KindInvalid, Message: "text contains a character that cannot be stored", Err: err}
 		}
@@ -260,6 +286,8 @@ func mapErr(err error) error {
 			return &desk.Error{Kind: desk.KindConflict, Message: "already exists", Err: err}
 		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 			return &desk.Error{Kind: desk.KindInvalid, Message: "refers to an object that does not exist", Err: err}
+		case sqlite3.SQLITE_CONSTRAINT_CHECK:
+			return &desk.Error{Kind: desk.KindInvalid, Message: "a value is out of its allowed range", Err: err}
 		}
 	}
 	return err

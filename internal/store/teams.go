@@ -112,6 +112,9 @@ func (t *Tx) TeamMemberAdd(ctx context.Context, teamID, userID int64) error {
 
 // TeamMemberRemove removes an agent from a team.
 func (t *Tx) TeamMemberRemove(ctx context.Context, teamID, userID int64) error {
+	if err := t.mustAccount(); err != nil {
+		return err
+	}
 	res, err := t.exec(ctx, "DELETE FROM team_members WHERE account_id = $1 AND team_id = $2 AND user_id = $3",
 		t.accountID, teamID, userID)
 	return affectedOne(res, err, "team member")

@@ -25,8 +25,11 @@ func (t *Tx) RefreshInsert(ctx context.Context, userID int64, familyID string, h
 	return err
 }
 
-// RefreshGetForUpdate finds a refresh token by hash and locks it.
+// RefreshGetForUpdate finds a refresh token by hash and locks it (SystemTx).
 func (t *Tx) RefreshGetForUpdate(ctx context.Context, hash []byte) (RefreshToken, error) {
+	if err := t.mustSystem(); err != nil {
+		return RefreshToken{}, err
+	}
 	var r RefreshToken
 	err := t.queryRow(ctx, `SELECT id, user_id, family_id, expires_at, used_at, revoked_at
 		FROM refresh_tokens WHERE token_hash = $1`+t.d.forUpdate(), hash).
