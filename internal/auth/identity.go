@@ -14,10 +14,16 @@ func IdentifierHash(secret, identifier string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// VerifyIdentifier checks a widget identity hash in constant time.
+// VerifyIdentifier checks a widget identity hash in constant time. The hex
+// may be in either case: some platforms' hex encoders write upper case.
 func VerifyIdentifier(secret, identifier, hash string) bool {
-	want := IdentifierHash(secret, identifier)
-	return hmac.Equal([]byte(want), []byte(hash))
+	got, err := hex.DecodeString(hash)
+	if err != nil {
+		return false
+	}
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write([]byte(identifier))
+	return hmac.Equal(m.Sum(nil), got)
 }
 
 // HashRefreshToken is the stored form of a refresh token.

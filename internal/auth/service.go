@@ -48,23 +48,33 @@ var errBadCredentials = &desk.Error{Kind: desk.KindUnauthorized, Message: "inval
 // Login checks credentials. Unknown email and wrong password fail alike,
 // in the same time; too many failures per email or per IP are refused with
 // a rate-limit error until the window moves on.
+//
+// Every attempt is counted before the password is checked, so a burst of
+// concurrent guesses cannot all pass the throttle before the first failure
+// is recorded; a successful attempt is then taken back (the email's count
+// is reset, the IP's one attempt undone).
 func (s *Service) Login(ctx context.Context, email, password, clientIP string) (Session, error) {
 	email = store.NormalizeEmail(email)
 	emailKey, ipKey := "login:email:"+email, "login:ip:"+clientIP
-	for _, k := range []struct {
-		key   string
-		limit int
-	}{{emailKey, LoginFailuresPerEmail}, {ipKey, LoginFailuresPerIP}} {
-		r, err := s.limiter.Peek(ctx, k.key, k.limit, LoginWindow)
-		if err != nil {
-			return Session{}, err
-		}
-		if !r.Allowed {
-			return Session{}, &RateLimitError{RetryAfter: r.RetryAfter}
-		}
+	r, err := s.limiter.Hit(ctx, emailKey, LoginFailuresPerEmail, LoginWindow)
+	if err != nil {
+		return Session{}, err
+	}
+	if !r.Allowed {
+		return Session{}, &RateLimitError{RetryAfter: r.RetryAfter}
+	}
+	r, err = s.limiter.Hit(ctx, ipKey, LoginFailuresPerIP, LoginWindow)
+	if err != nil {
+		return Session{}, err
+	}
+	if !r.Allowed {
+		// Refused before any check: this attempt must not count against the
+		// email.
+		_ = s.limiter.Undo(ctx, emailKey, LoginWindow)
+		return Session{}, &RateLimitError{RetryAfter: r.RetryAfter}
 	}
 	var user desk.User
-	err := s.store.SystemTx(ctx, func(tx *store.Tx) error {
+	err = s.store.SystemTx(ctx, func(tx *store.Tx) error {
 		var err error
 		user, err = tx.UserGetByEmail(ctx, email)
 		return err
@@ -76,20 +86,15 @@ func (s *Service) Login(ctx context.Context, email, password, clientIP string) (
 	case desk.IsNotFound(err):
 		CheckDummy(password)
 	default:
+		_ = s.limiter.Undo(ctx, emailKey, LoginWindow)
+		_ = s.limiter.Undo(ctx, ipKey, LoginWindow)
 		return Session{}, err
 	}
 	if !ok {
-		for _, k := range []struct {
-			key   string
-			limit int
-		}{{emailKey, LoginFailuresPerEmail}, {ipKey, LoginFailuresPerIP}} {
-			if _, err := s.limiter.Hit(ctx, k.key, k.limit, LoginWindow); err != nil {
-				return Session{}, err
-			}
-		}
 		return Session{}, errBadCredentials
 	}
 	_ = s.limiter.Reset(ctx, emailKey, LoginWindow)
+	_ = s.limiter.Undo(ctx, ipKey, LoginWindow)
 	return s.newSession(ctx, user, RandomToken(12))
 }
 

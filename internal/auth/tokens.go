@@ -56,6 +56,15 @@ type ContactClaims struct {
 	ContactID int64
 }
 
+// agentJWT is an access token's claims. iat has whole seconds only, too
+// coarse to tell a token issued just before a password change from one
+// issued just after it; iat_us carries the same instant in microseconds,
+// the precision tokens_valid_after is stored with.
+type agentJWT struct {
+	jwt.RegisteredClaims
+	IssuedAtMicros int64 `json:"iat_us,omitempty"`
+}
+
 type contactJWT struct {
 	jwt.RegisteredClaims
 	AccountID int64 `json:"acc"`
@@ -66,14 +75,17 @@ type contactJWT struct {
 func (s *Signer) IssueAccess(userID int64) (string, time.Time, error) {
 	now := s.now()
 	exp := now.Add(s.accessTTL)
-	claims := jwt.RegisteredClaims{
-		Issuer:    Issuer,
-		Subject:   strconv.FormatInt(userID, 10),
-		Audience:  jwt.ClaimStrings{AudienceAgent},
-		IssuedAt:  jwt.NewNumericDate(now),
-		NotBefore: jwt.NewNumericDate(now.Add(-5 * time.Second)),
-		ExpiresAt: jwt.NewNumericDate(exp),
-		ID:        RandomToken(9),
+	claims := agentJWT{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    Issuer,
+			Subject:   strconv.FormatInt(userID, 10),
+			Audience:  jwt.ClaimStrings{AudienceAgent},
+			IssuedAt:  jwt.NewNumericDate(now),
+			NotBefore: jwt.NewNumericDate(now.Add(-5 * time.Second)),
+			ExpiresAt: jwt.NewNumericDate(exp),
+			ID:        RandomToken(9),
+		},
+		IssuedAtMicros: now.UnixMicro(),
 	}
 	tok, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.key)
 	return tok, exp, err
@@ -110,9 +122,10 @@ func (s *Signer) parser(aud string) *jwt.Parser {
 
 func (s *Signer) keyFunc(*jwt.Token) (any, error) { return s.key, nil }
 
-// VerifyAccess checks an agent access token.
+// VerifyAccess checks an agent access token. IssuedAt has microsecond
+// precision (callers compare it with a user's tokens_valid_after).
 func (s *Signer) VerifyAccess(token string) (AgentClaims, error) {
-	var claims jwt.RegisteredClaims
+	var claims agentJWT
 	if _, err := s.parser(AudienceAgent).ParseWithClaims(token, &claims, s.keyFunc); err != nil {
 		return AgentClaims{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
@@ -120,7 +133,17 @@ func (s *Signer) VerifyAccess(token string) (AgentClaims, error) {
 	if err != nil || id <= 0 || claims.IssuedAt == nil {
 		return AgentClaims{}, ErrInvalidToken
 	}
-	return AgentClaims{UserID: id, IssuedAt: claims.IssuedAt.Time, Expires: claims.ExpiresAt.Time}, nil
+	iat := claims.IssuedAt.Time
+	if claims.IssuedAtMicros != 0 {
+		// Both claims name the same instant; a token where they disagree
+		// was not made by IssueAccess.
+		precise := time.UnixMicro(claims.IssuedAtMicros)
+		if precise.Truncate(time.Second).Unix() != iat.Unix() {
+			return AgentClaims{}, ErrInvalidToken
+		}
+		iat = precise
+	}
+	return AgentClaims{UserID: id, IssuedAt: iat, Expires: claims.ExpiresAt.Time}, nil
 }
 
 // VerifyContact checks a widget contact token.

@@ -32,6 +32,7 @@ func agentsOf(ms []desk.Membership) []agentBody {
 	return out
 }
 
+// AgentParam names an agent (by user id) of the account in the path.
 type AgentParam struct {
 	AccountParam
 	AgentID int64 `path:"agent_id"`

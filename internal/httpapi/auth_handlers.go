@@ -170,7 +170,7 @@ func (s *Server) currentUser(ctx context.Context) (desk.User, []desk.Membership,
 			}
 			return err
 		}
-		if p.issuedAt.Before(u.TokensValidAfter.Truncate(time.Second)) {
+		if p.issuedAt.Before(u.TokensValidAfter) {
 			return &desk.Error{Kind: desk.KindUnauthorized, Message: "token revoked; log in again"}
 		}
 		ms, err = tx.MembershipsOfUser(ctx, p.userID)

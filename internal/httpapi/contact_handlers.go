@@ -30,6 +30,7 @@ func contactOf(c desk.Contact) contactBody {
 	return b
 }
 
+// ContactParam names a contact of the account in the path.
 type ContactParam struct {
 	AccountParam
 	ContactID int64 `path:"contact_id"`
@@ -111,6 +112,8 @@ func validEmail(field, v string) error {
 
 func (s *Server) createContactHandler(ctx context.Context, in *createContactInput) (*out[contactBody], error) {
 	b := in.Body
+	b.Name, b.Email, b.Phone, b.Identifier = strings.TrimSpace(b.Name), strings.TrimSpace(b.Email),
+		strings.TrimSpace(b.Phone), strings.TrimSpace(b.Identifier)
 	if err := validEmail("email", b.Email); err != nil {
 		return nil, s.toProblem(ctx, err)
 	}
@@ -120,8 +123,8 @@ func (s *Server) createContactHandler(ctx context.Context, in *createContactInpu
 	}
 	var res desk.Contact
 	err = s.tenant(ctx, true, func(tx *store.Tx, _ member) (err error) {
-		res, err = tx.ContactCreate(ctx, store.ContactParams{Name: strings.TrimSpace(b.Name), Email: strings.TrimSpace(b.Email),
-			Phone: strings.TrimSpace(b.Phone), Identifier: strings.TrimSpace(b.Identifier), CustomAttributes: attrs})
+		res, err = tx.ContactCreate(ctx, store.ContactParams{Name: b.Name, Email: b.Email, Phone: b.Phone,
+			Identifier: b.Identifier, CustomAttributes: attrs})
 		return err
 	})
 	if err != nil {
@@ -154,6 +157,7 @@ type updateContactInput struct {
 
 func (s *Server) updateContactHandler(ctx context.Context, in *updateContactInput) (*out[contactBody], error) {
 	b := in.Body
+	b.Name, b.Email, b.Phone = trimmed(b.Name), trimmed(b.Email), trimmed(b.Phone)
 	if b.Email != nil {
 		if err := validEmail("email", *b.Email); err != nil {
 			return nil, s.toProblem(ctx, err)
@@ -177,4 +181,13 @@ func (s *Server) updateContactHandler(ctx context.Context, in *updateContactInpu
 
 func (s *Server) deleteContactHandler(ctx context.Context, in *ContactParam) (*struct{}, error) {
 	return nil, s.tenant(ctx, true, func(tx *store.Tx, _ member) error { return tx.ContactDelete(ctx, in.ContactID) })
+}
+
+// trimmed returns a pointer to the trimmed text, or nil for nil.
+func trimmed(p *string) *string {
+	if p == nil {
+		return nil
+	}
+	v := strings.TrimSpace(*p)
+	return &v
 }

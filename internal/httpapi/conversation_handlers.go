@@ -11,6 +11,7 @@ import (
 	"hummdesk/internal/store"
 )
 
+// ConversationParam names a conversation of the account in the path.
 type ConversationParam struct {
 	AccountParam
 	ConversationID int64 `path:"conversation_id"`
@@ -74,7 +75,7 @@ type createConversationInput struct {
 		ContactID  int64         `json:"contact_id" minimum:"1"`
 		AssigneeID *int64        `json:"assignee_id,omitempty" minimum:"1"`
 		TeamID     *int64        `json:"team_id,omitempty" minimum:"1"`
-		Status     desk.Status   `json:"status,omitempty" enum:"open,pending,snoozed,resolved"`
+		Status     desk.Status   `json:"status,omitempty" enum:"open,pending,resolved" doc:"Default open; to snooze, PATCH with snoozed_until"`
 		Priority   desk.Priority `json:"priority,omitempty" enum:"urgent,high,normal,low,none"`
 		Message    *struct {
 			Content string `json:"content" maxLength:"20000"`
@@ -132,6 +133,9 @@ func (s *Server) updateConversationHandler(ctx context.Context, in *updateConver
 	b := in.Body
 	if b.SnoozedUntil != nil && (b.Status == nil || *b.Status != desk.StatusSnoozed) {
 		return nil, s.toProblem(ctx, desk.Invalid("snoozed_until", "snoozed_until needs status snoozed"))
+	}
+	if b.Status != nil && *b.Status == desk.StatusSnoozed && b.SnoozedUntil == nil {
+		return nil, s.toProblem(ctx, desk.Invalid("snoozed_until", "status snoozed needs snoozed_until, the time to reopen"))
 	}
 	var res desk.ConversationView
 	err := s.tenant(ctx, true, func(tx *store.Tx, _ member) (err error) {

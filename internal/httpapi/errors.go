@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -62,8 +64,6 @@ func newProblem(status int, msg string, errs ...error) huma.StatusError {
 			p.Errors = append(p.Errors, &huma.ErrorDetail{Message: e.Error()})
 		}
 	}
-	// huma reports request-body type errors as 422; a body that is not the
-	// right shape at all is a bad request.
 	return p
 }
 
@@ -71,6 +71,16 @@ var installErrors sync.Once
 
 func installProblemTypes() {
 	installErrors.Do(func() { huma.NewError = newProblem })
+}
+
+// retrySeconds is a Retry-After value: whole seconds, rounded up, so a
+// client that waits that long is not refused again.
+func retrySeconds(d time.Duration) int {
+	s := int(math.Ceil(d.Seconds()))
+	if s < 1 {
+		s = 1
+	}
+	return s
 }
 
 func tooMany(seconds int, msg string) error {
@@ -90,7 +100,7 @@ func (s *Server) toProblem(ctx context.Context, err error) error {
 	}
 	var rl *auth.RateLimitError
 	if errors.As(err, &rl) {
-		return tooMany(int(rl.RetryAfter.Seconds()+0.999), rl.Error())
+		return tooMany(retrySeconds(rl.RetryAfter), rl.Error())
 	}
 	var de *desk.Error
 	if errors.As(err, &de) {

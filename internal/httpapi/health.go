@@ -3,6 +3,8 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -43,14 +45,36 @@ func (s *Server) readyHandler(w http.ResponseWriter, r *http.Request) {
 		}()
 	}
 	wg.Wait()
-	status, code := "ok", http.StatusOK
-	for _, r := range results {
+	w.Header().Set("Cache-Control", "no-store")
+	var failed []string
+	for name, r := range results {
 		if r.Status != "ok" {
-			status, code = "unavailable", http.StatusServiceUnavailable
+			failed = append(failed, name)
 		}
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(code)
-	_ = jsonEncode(w, map[string]any{"status": status, "checks": results})
+	if len(failed) == 0 {
+		w.Header().Set("Content-Type", "application/json")
+		_ = jsonEncode(w, map[string]any{"status": "ok", "checks": results})
+		return
+	}
+	// Like every error, a failed readiness check is a problem document;
+	// its checks member carries the per-dependency detail.
+	sort.Strings(failed)
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	_ = jsonEncode(w, readyProblem{
+		Type: ProblemType(http.StatusServiceUnavailable), Title: http.StatusText(http.StatusServiceUnavailable),
+		Status: http.StatusServiceUnavailable, Detail: "not ready: " + strings.Join(failed, ", ") + " unavailable",
+		Checks: results,
+	})
+}
+
+// readyProblem is /ready's answer when a dependency fails: an RFC 9457
+// problem with the checks as an extension member.
+type readyProblem struct {
+	Type   string                 `json:"type"`
+	Title  string                 `json:"title"`
+	Status int                    `json:"status"`
+	Detail string                 `json:"detail"`
+	Checks map[string]checkResult `json:"checks"`
 }

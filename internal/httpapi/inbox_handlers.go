@@ -17,16 +17,22 @@ type inboxBody struct {
 	Name          string           `json:"name"`
 	ChannelType   desk.ChannelType `json:"channel_type" enum:"web_widget,api,email"`
 	InboxToken    string           `json:"inbox_token" doc:"Public token the widget uses"`
-	HMACSecret    string           `json:"hmac_secret" doc:"Secret for identity verification: identifier_hash = HMAC-SHA256(identifier, hmac_secret) in hex"`
+	HMACSecret    string           `json:"hmac_secret,omitempty" doc:"Secret for identity verification: identifier_hash = HMAC-SHA256(identifier, hmac_secret) in hex; shown to administrators only"`
 	HMACMandatory bool             `json:"hmac_mandatory" doc:"Require verified identity for every widget session"`
 	Greeting      string           `json:"greeting"`
 	WidgetSnippet string           `json:"widget_snippet,omitempty" doc:"HTML to paste into a site (web_widget inboxes)"`
 	CreatedAt     time.Time        `json:"created_at"`
 }
 
-func (s *Server) inboxOf(in desk.Inbox) inboxBody {
-	b := inboxBody{ID: in.ID, Name: in.Name, ChannelType: in.ChannelType, InboxToken: in.Token, HMACSecret: in.HMACSecret,
+// inboxOf is the inbox as the caller may see it: the identity
+// verification secret is for administrators only, since whoever holds it
+// can sign in to the widget as any contact.
+func (s *Server) inboxOf(in desk.Inbox, m member) inboxBody {
+	b := inboxBody{ID: in.ID, Name: in.Name, ChannelType: in.ChannelType, InboxToken: in.Token,
 		HMACMandatory: in.HMACMandatory, Greeting: in.Greeting, CreatedAt: in.CreatedAt}
+	if m.Role == desk.RoleAdministrator {
+		b.HMACSecret = in.HMACSecret
+	}
 	if in.ChannelType == desk.ChannelWebWidget {
 		b.WidgetSnippet = fmt.Sprintf(`<script src="%s/widget.js" data-inbox-token="%s" async></script>`,
 			html.EscapeString(s.cfg.PublicURL), html.EscapeString(in.Token))
@@ -34,6 +40,7 @@ func (s *Server) inboxOf(in desk.Inbox) inboxBody {
 	return b
 }
 
+// InboxParam names an inbox of the account in the path.
 type InboxParam struct {
 	AccountParam
 	InboxID int64 `path:"inbox_id"`
@@ -41,7 +48,9 @@ type InboxParam struct {
 
 func (s *Server) listInboxesHandler(ctx context.Context, _ *AccountParam) (*out[page[inboxBody]], error) {
 	var res []desk.Inbox
-	err := s.tenant(ctx, false, func(tx *store.Tx, _ member) (err error) {
+	var who member
+	err := s.tenant(ctx, false, func(tx *store.Tx, m member) (err error) {
+		who = m
 		res, err = tx.InboxList(ctx)
 		return err
 	})
@@ -50,7 +59,7 @@ func (s *Server) listInboxesHandler(ctx context.Context, _ *AccountParam) (*out[
 	}
 	data := make([]inboxBody, len(res))
 	for i, in := range res {
-		data[i] = s.inboxOf(in)
+		data[i] = s.inboxOf(in, who)
 	}
 	return reply(page[inboxBody]{Data: data}), nil
 }
@@ -67,7 +76,9 @@ type createInboxInput struct {
 
 func (s *Server) createInboxHandler(ctx context.Context, in *createInboxInput) (*out[inboxBody], error) {
 	var res desk.Inbox
-	err := s.tenant(ctx, true, func(tx *store.Tx, _ member) (err error) {
+	var who member
+	err := s.tenant(ctx, true, func(tx *store.Tx, m member) (err error) {
+		who = m
 		if err := validName("name", in.Body.Name); err != nil {
 			return err
 		}
@@ -79,19 +90,21 @@ func (s *Server) createInboxHandler(ctx context.Context, in *createInboxInput) (
 	if err != nil {
 		return nil, err
 	}
-	return reply(s.inboxOf(res)), nil
+	return reply(s.inboxOf(res, who)), nil
 }
 
 func (s *Server) getInboxHandler(ctx context.Context, in *InboxParam) (*out[inboxBody], error) {
 	var res desk.Inbox
-	err := s.tenant(ctx, false, func(tx *store.Tx, _ member) (err error) {
+	var who member
+	err := s.tenant(ctx, false, func(tx *store.Tx, m member) (err error) {
+		who = m
 		res, err = tx.InboxGet(ctx, in.InboxID)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return reply(s.inboxOf(res)), nil
+	return reply(s.inboxOf(res, who)), nil
 }
 
 type updateInboxInput struct {
@@ -105,20 +118,23 @@ type updateInboxInput struct {
 
 func (s *Server) updateInboxHandler(ctx context.Context, in *updateInboxInput) (*out[inboxBody], error) {
 	var res desk.Inbox
-	err := s.tenant(ctx, true, func(tx *store.Tx, _ member) (err error) {
-		if in.Body.Name != nil {
-			if err := validName("name", *in.Body.Name); err != nil {
+	var who member
+	err := s.tenant(ctx, true, func(tx *store.Tx, m member) (err error) {
+		who = m
+		name := trimmed(in.Body.Name)
+		if name != nil {
+			if err := validName("name", *name); err != nil {
 				return err
 			}
 		}
-		res, err = tx.InboxUpdate(ctx, in.InboxID, store.InboxUpdateParams{Name: in.Body.Name, Greeting: in.Body.Greeting,
+		res, err = tx.InboxUpdate(ctx, in.InboxID, store.InboxUpdateParams{Name: name, Greeting: in.Body.Greeting,
 			HMACMandatory: in.Body.HMACMandatory})
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return reply(s.inboxOf(res)), nil
+	return reply(s.inboxOf(res, who)), nil
 }
 
 func (s *Server) deleteInboxHandler(ctx context.Context, in *InboxParam) (*struct{}, error) {

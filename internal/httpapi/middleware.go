@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -211,10 +212,12 @@ func (s *Server) secure(next http.Handler) http.Handler {
 		}
 		origin := r.Header.Get("Origin")
 		if origin != "" {
+			// The answer depends on the origin whether or not it is allowed;
+			// a shared cache must not serve one origin's answer to another.
+			h.Add("Vary", "Origin")
 			widget := strings.HasPrefix(r.URL.Path, "/api/v1/widget/")
 			if widget || anyOrigin || origins[origin] {
 				h.Set("Access-Control-Allow-Origin", origin)
-				h.Add("Vary", "Origin")
 				h.Set("Access-Control-Expose-Headers", "X-Request-Id, Retry-After")
 				if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 					h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE")
@@ -232,12 +235,17 @@ func (s *Server) secure(next http.Handler) http.Handler {
 	})
 }
 
-// guardBody caps the body at MaxBodyBytes (413) and refuses JSON bodies with
-// invalid UTF-8 or NUL characters (400) before any decoder sees them:
+// guardInput refuses text no handler should see: a path or query string
+// with invalid UTF-8 or NUL characters (400), a body over MaxBodyBytes
+// (413), and JSON bodies with invalid UTF-8 or NUL characters (400).
 // encoding/json would silently replace the former, and PostgreSQL cannot
-// store the latter.
-func guardBody(next http.Handler) http.Handler {
+// store the latter; checking here makes both dialects answer alike.
+func guardInput(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if msg := checkURLText(r.URL); msg != "" {
+			writeProblem(w, http.StatusBadRequest, msg)
+			return
+		}
 		if r.Body == nil || r.Body == http.NoBody || r.Method == http.MethodGet || r.Method == http.MethodHead {
 			next.ServeHTTP(w, r)
 			return
@@ -268,7 +276,37 @@ func guardBody(next http.Handler) http.Handler {
 	})
 }
 
-// checkJSONText returns why body is unacceptable JSON text, or "".
+// checkURLText returns why the path or query is unacceptable text, or "".
+func checkURLText(u *url.URL) string {
+	bad := func(s string) bool { return !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 }
+	if bad(u.Path) {
+		return "the path contains invalid UTF-8 or a NUL character"
+	}
+	if u.RawQuery == "" {
+		return ""
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return "the query string is malformed (escape % as %25)"
+	}
+	for k, vs := range q {
+		if bad(k) {
+			return "a query parameter name contains invalid UTF-8 or a NUL character"
+		}
+		for _, v := range vs {
+			if bad(v) {
+				return "query parameter " + strconv.Quote(k) + " contains invalid UTF-8 or a NUL character"
+			}
+		}
+	}
+	return ""
+}
+
+// checkJSONText returns why body is unacceptable JSON text, or "". Besides
+// invalid UTF-8 and raw NULs it finds the escapes encoding/json would turn
+// into something else without a word: \u0000, and a lone surrogate
+// (\ud800 not followed by a low surrogate, or \udc00 on its own), which
+// becomes U+FFFD. Syntax errors are left to the API's decoder.
 func checkJSONText(body []byte) string {
 	if !utf8.Valid(body) {
 		return "request body is not valid UTF-8"
@@ -276,28 +314,66 @@ func checkJSONText(body []byte) string {
 	if bytes.IndexByte(body, 0) >= 0 {
 		return "request body contains a NUL character"
 	}
-	if !bytes.Contains(body, []byte(`\u`)) && !bytes.Contains(body, []byte(`\U`)) {
+	if !bytes.Contains(body, []byte(`\u`)) {
 		return ""
 	}
-	// Escapes can hide NULs and lone surrogates; decode to find them.
-	dec := json.NewDecoder(bytes.NewReader(body))
-	for {
-		tok, err := dec.Token()
-		if err == io.EOF {
-			return ""
+	inString := false
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		if !inString {
+			inString = c == '"'
+			continue
 		}
-		if err != nil {
-			return "" // the API's decoder reports syntax errors itself
-		}
-		if str, ok := tok.(string); ok {
-			if strings.IndexByte(str, 0) >= 0 {
-				return "request body contains a NUL character (\\u0000)"
+		switch c {
+		case '"':
+			inString = false
+		case '\\':
+			if i+1 < len(body) && body[i+1] != 'u' {
+				i++ // a one-character escape such as \\ or \"
+				continue
 			}
-			if strings.ContainsRune(str, utf8.RuneError) && !bytes.Contains(body, []byte("\uFFFD")) && !bytes.Contains(body, []byte(`\ufffd`)) && !bytes.Contains(body, []byte(`\uFFFD`)) {
-				return "request body contains an invalid Unicode escape (lone surrogate)"
+			r, ok := hex4(body, i+2)
+			if !ok {
+				return "" // a syntax error
+			}
+			i += 5
+			switch {
+			case r == 0:
+				return "request body contains a NUL character (\\u0000)"
+			case r >= 0xDC00 && r <= 0xDFFF:
+				return "request body contains an invalid Unicode escape (lone low surrogate)"
+			case r >= 0xD800 && r <= 0xDBFF:
+				low, ok := hex4(body, i+3)
+				if !ok || body[i+1] != '\\' || body[i+2] != 'u' || low < 0xDC00 || low > 0xDFFF {
+					return "request body contains an invalid Unicode escape (lone high surrogate)"
+				}
+				i += 6
 			}
 		}
 	}
+	return ""
+}
+
+// hex4 decodes the four hex digits at b[at:], if there are four.
+func hex4(b []byte, at int) (rune, bool) {
+	if at < 0 || at+4 > len(b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[at : at+4] {
+		r <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			r |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			r |= rune(c-'a') + 10
+		case c >= 'A' && c <= 'F':
+			r |= rune(c-'A') + 10
+		default:
+			return 0, false
+		}
+	}
+	return r, true
 }
 
 func jsonEncode(w io.Writer, v any) error {

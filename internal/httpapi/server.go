@@ -96,7 +96,7 @@ func New(d Deps) *Server {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusNotFound, "no such route")
 	})
-	s.handler = s.observe(s.secure(guardBody(mux)))
+	s.handler = s.observe(s.secure(guardInput(mux)))
 	return s
 }
 
@@ -258,7 +258,7 @@ func (s *Server) allow(ctx huma.Context, key string, perMinute int) bool {
 		return true
 	}
 	if !r.Allowed {
-		secs := int(r.RetryAfter.Seconds() + 0.999)
+		secs := retrySeconds(r.RetryAfter)
 		ctx.SetHeader("Retry-After", strconv.Itoa(secs))
 		_ = huma.WriteErr(s.api, ctx, http.StatusTooManyRequests, "rate limit exceeded; retry after "+strconv.Itoa(secs)+"s")
 		return false
@@ -293,7 +293,7 @@ func (s *Server) tenant(ctx context.Context, write bool, fn func(tx *store.Tx, m
 			}
 			return err
 		}
-		if p.issuedAt.Before(a.TokensValidAfter.Truncate(time.Second)) {
+		if p.issuedAt.Before(a.TokensValidAfter) {
 			return &desk.Error{Kind: desk.KindUnauthorized, Message: "token revoked; log in again"}
 		}
 		if p.need == Admin && a.Membership.Role != desk.RoleAdministrator {

@@ -8,6 +8,7 @@ import (
 	"hummdesk/internal/store"
 )
 
+// TeamParam names a team of the account in the path.
 type TeamParam struct {
 	AccountParam
 	TeamID int64 `path:"team_id"`
@@ -117,6 +118,7 @@ func (s *Server) addTeamMemberHandler(ctx context.Context, in *addTeamMemberInpu
 	})
 }
 
+// TeamMemberParam names an agent within a team of the account in the path.
 type TeamMemberParam struct {
 	TeamParam
 	AgentID int64 `path:"agent_id"`

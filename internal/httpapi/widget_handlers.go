@@ -12,10 +12,12 @@ import (
 	"hummdesk/internal/store"
 )
 
+// InboxTokenParam is the public inbox token in a widget route.
 type InboxTokenParam struct {
 	InboxToken string `path:"inbox_token" maxLength:"64"`
 }
 
+// ContactTokenHeader carries the visitor's contact token.
 type ContactTokenHeader struct {
 	ContactToken string `header:"X-Contact-Token" maxLength:"2048" doc:"The contact_token from starting a session"`
 }
@@ -52,6 +54,20 @@ func (s *Server) widgetContact(ctx context.Context, inboxToken, contactToken str
 		return in, 0, &desk.Error{Kind: desk.KindUnauthorized, Message: "invalid contact token for this inbox"}
 	}
 	return in, c.ContactID, nil
+}
+
+var errSessionEnded = &desk.Error{Kind: desk.KindUnauthorized, Message: "this contact session has ended; start a new session"}
+
+// sessionContact checks, inside the request's transaction, that the token's
+// contact still exists: an agent may have deleted it.
+func sessionContact(ctx context.Context, tx *store.Tx, contactID int64) error {
+	if _, err := tx.ContactGet(ctx, contactID); err != nil {
+		if desk.IsNotFound(err) {
+			return errSessionEnded
+		}
+		return err
+	}
+	return nil
 }
 
 type widgetConfigBody struct {
@@ -183,6 +199,9 @@ func (s *Server) widgetListConversationsHandler(ctx context.Context, in *widgetL
 	}
 	var res []desk.ConversationView
 	err = s.store.ReadTx(ctx, inbox.AccountID, func(tx *store.Tx) (err error) {
+		if err := sessionContact(ctx, tx, contactID); err != nil {
+			return err
+		}
 		res, err = tx.ConversationList(ctx, store.ConversationListParams{InboxID: inbox.ID, ContactID: contactID, Limit: maxLimit})
 		return err
 	})
@@ -212,6 +231,9 @@ func (s *Server) widgetCreateConversationHandler(ctx context.Context, in *widget
 	}
 	var res desk.ConversationView
 	err = s.store.Tx(ctx, inbox.AccountID, func(tx *store.Tx) error {
+		if err := sessionContact(ctx, tx, contactID); err != nil {
+			return err
+		}
 		c, _, err := s.convs.Start(ctx, tx, conversation.StartParams{InboxID: inbox.ID, ContactID: contactID,
 			SenderType: desk.SenderContact, SenderID: &contactID, Content: in.Body.Content, IdempotencyKey: in.Body.IdempotencyKey})
 		if err != nil {
@@ -226,6 +248,7 @@ func (s *Server) widgetCreateConversationHandler(ctx context.Context, in *widget
 	return reply(widgetConversationOf(res)), nil
 }
 
+// WidgetConversationParam names one of the visitor's conversations.
 type WidgetConversationParam struct {
 	InboxTokenParam
 	ContactTokenHeader

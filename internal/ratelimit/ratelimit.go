@@ -9,6 +9,7 @@ package ratelimit
 import (
 	"context"
 	"hash/maphash"
+	"math"
 	"sync"
 	"time"
 )
@@ -29,6 +30,11 @@ type Limiter interface {
 	Peek(ctx context.Context, key string, limit int, window time.Duration) (Result, error)
 	// Reset forgets key's counts for window.
 	Reset(ctx context.Context, key string, window time.Duration) error
+	// Undo takes back one event counted by Hit, for callers that count an
+	// attempt before they know whether it should count (login throttling
+	// counts every attempt up front, so concurrent guesses cannot all slip
+	// past a check, and takes back the ones that succeed).
+	Undo(ctx context.Context, key string, window time.Duration) error
 }
 
 func estimate(prev, cur int64, elapsed, window time.Duration) float64 {
@@ -39,24 +45,57 @@ func estimate(prev, cur int64, elapsed, window time.Duration) float64 {
 	return float64(prev)*weight + float64(cur)
 }
 
+// allowed reports whether one more event fits under limit.
+func allowed(prev, cur int64, elapsed, window time.Duration, limit int) bool {
+	return estimate(prev, cur, elapsed, window)+1 <= float64(limit)
+}
+
 func decide(prev, cur int64, elapsed, window time.Duration, limit int) Result {
-	est := estimate(prev, cur, elapsed, window)
-	if est+1 > float64(limit) {
-		// Wait until the previous window's weight has decayed enough, or the
-		// current window ends.
-		retry := window - elapsed
-		if prev > 0 {
-			need := (est + 1 - float64(limit)) / float64(prev) * float64(window)
-			if d := time.Duration(need); d < retry {
-				retry = d
-			}
+	return result(allowed(prev, cur, elapsed, window, limit), prev, cur, elapsed, window, limit)
+}
+
+// result describes a decision already taken (by decide, or atomically by
+// Redis).
+func result(ok bool, prev, cur int64, elapsed, window time.Duration, limit int) Result {
+	if ok {
+		rem := int(float64(limit) - estimate(prev, cur, elapsed, window) - 1)
+		if rem < 0 {
+			rem = 0
 		}
-		if retry < time.Second {
-			retry = time.Second
-		}
-		return Result{Allowed: false, RetryAfter: retry}
+		return Result{Allowed: true, Remaining: rem}
 	}
-	return Result{Allowed: true, Remaining: int(float64(limit) - est - 1)}
+	return Result{Allowed: false, RetryAfter: retryAfter(prev, cur, elapsed, window, limit)}
+}
+
+// retryAfter is how long until one more event fits, assuming no other
+// events arrive: a client that waits that long is not refused again. The
+// previous window's weight decays linearly until the current window ends;
+// then the current count becomes the previous one and decays in turn.
+func retryAfter(prev, cur int64, elapsed, window time.Duration, limit int) time.Duration {
+	lim, w := float64(limit), float64(window)
+	var wait float64
+	switch {
+	case lim < 1:
+		// Nothing ever fits; come back after both windows have passed.
+		wait = float64(window-elapsed) + w
+	case prev > 0 && float64(cur)+1 <= lim:
+		// Fits within the current window once the previous one has decayed
+		// enough: prev*(1-(elapsed+t)/w) + cur + 1 <= lim.
+		wait = (estimate(prev, cur, elapsed, window) + 1 - lim) * w / float64(prev)
+	default:
+		// Only the next window helps: cur*(1-t/w) + 1 <= lim there.
+		wait = float64(window - elapsed)
+		if float64(cur)+1 > lim {
+			wait += w * (1 - (lim-1)/float64(cur))
+		}
+	}
+	// Round up to the millisecond, so that float error never makes a
+	// client that waited exactly this long be refused.
+	d := (time.Duration(math.Ceil(wait)) + time.Millisecond).Truncate(time.Millisecond)
+	if d < time.Millisecond {
+		d = time.Millisecond
+	}
+	return d
 }
 
 // Memory is an in-process Limiter.
@@ -94,11 +133,9 @@ func (m *Memory) shard(key string) *memShard {
 	return &m.shards[maphash.String(m.seed, key)%uint64(len(m.shards))]
 }
 
-func (m *Memory) check(key string, limit int, window time.Duration, count bool) Result {
-	s := m.shard(key)
-	now := m.now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
+// entry returns key's counters with their windows moved to now; the
+// shard must be locked.
+func (s *memShard) entry(key string, window time.Duration, now time.Time) *memEntry {
 	if now.Sub(s.sweep) > time.Minute {
 		for k, e := range s.entries {
 			if now.Sub(e.windowStart) > 2*e.window {
@@ -113,6 +150,10 @@ func (m *Memory) check(key string, limit int, window time.Duration, count bool) 
 		e = &memEntry{windowStart: start, window: window}
 		s.entries[key] = e
 	}
+	if e.window != window {
+		// The key is used with another window: start afresh.
+		e.prev, e.cur = 0, 0
+	}
 	switch d := start.Sub(e.windowStart); {
 	case d == window:
 		e.prev, e.cur = e.cur, 0
@@ -120,7 +161,16 @@ func (m *Memory) check(key string, limit int, window time.Duration, count bool) 
 		e.prev, e.cur = 0, 0
 	}
 	e.windowStart, e.window = start, window
-	r := decide(e.prev, e.cur, now.Sub(start), window, limit)
+	return e
+}
+
+func (m *Memory) check(key string, limit int, window time.Duration, count bool) Result {
+	s := m.shard(key)
+	now := m.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.entry(key, window, now)
+	r := decide(e.prev, e.cur, now.Sub(e.windowStart), window, limit)
 	if r.Allowed && count {
 		e.cur++
 	}
@@ -143,5 +193,24 @@ func (m *Memory) Reset(_ context.Context, key string, _ time.Duration) error {
 	s.mu.Lock()
 	delete(s.entries, key)
 	s.mu.Unlock()
+	return nil
+}
+
+// Undo implements Limiter.
+func (m *Memory) Undo(_ context.Context, key string, window time.Duration) error {
+	s := m.shard(key)
+	now := m.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.entries[key]; !ok {
+		return nil
+	}
+	e := s.entry(key, window, now)
+	switch {
+	case e.cur > 0:
+		e.cur--
+	case e.prev > 0:
+		e.prev--
+	}
 	return nil
 }
