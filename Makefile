@@ -24,11 +24,11 @@ test-go:
 	$(GO) test -count=1 -timeout 20m ./...
 
 fuzz-short:
-	@FUZZTIME=3s ./scripts/fuzz.sh
+	@GO='$(GO)' FUZZTIME=3s bash scripts/fuzz.sh
 
 ## fuzz: run every fuzz target for FUZZTIME (default 30s) each.
 fuzz:
-	@FUZZTIME=$(FUZZTIME) ./scripts/fuzz.sh
+	@GO='$(GO)' FUZZTIME='$(FUZZTIME)' bash scripts/fuzz.sh
 
 ## bench: seed PostgreSQL and compare the API with the raw query (see README).
 bench:

@@ -98,9 +98,11 @@ func Load(ctx context.Context, mode string, clients int, d time.Duration, op fun
 		wg.Add(1)
 		go pprof.Do(ctx, pprof.Labels("mode", mode), func(ctx context.Context) {
 			defer wg.Done()
-			for ctx.Err() == nil {
+			// Every client runs at least once, so a round measures something
+			// even when the scheduler starts it late on a loaded machine.
+			for first := true; ctx.Err() == nil; first = false {
 				t0 := time.Now()
-				if !t0.Before(deadline) {
+				if !first && !t0.Before(deadline) {
 					return
 				}
 				if err := op(ctx); err != nil {

@@ -3,12 +3,14 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -57,16 +59,27 @@ func Main(args []string, env []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hummdesk: unknown command %q\n\n%s", cmd, usage)
 		return 2
 	}
+	// The flag package writes usage and parse errors to the flag set's
+	// output; help asked for goes to stdout, anything else to stderr.
+	var flagOut bytes.Buffer
 	fs := flag.NewFlagSet("hummdesk "+cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(&flagOut)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: hummdesk %s [flags]\n\n%s\n\nFlags:\n", cmd, commandDoc[cmd])
-		fs.PrintDefaults()
+		fmt.Fprintf(&flagOut, "Usage: hummdesk %s [flags]\n\n%s\n\nFlags (each also read from its environment variable):\n", cmd, commandDoc[cmd])
+		for _, v := range config.Vars {
+			fmt.Fprintf(&flagOut, "  --%s  (env %s", v.Flag, v.Env)
+			if v.Default != "" {
+				fmt.Fprintf(&flagOut, ", default %s", v.Default)
+			}
+			fmt.Fprintf(&flagOut, ")\n        %s\n", v.Doc)
+		}
 	}
 	cfg, err := config.Load(env, fs, rest)
 	if errors.Is(err, flag.ErrHelp) {
+		_, _ = io.Copy(stdout, &flagOut)
 		return 0
 	}
+	_, _ = io.Copy(stderr, &flagOut)
 	if err != nil {
 		fmt.Fprintf(stderr, "hummdesk %s: configuration error:\n  %s\n", cmd, strings.ReplaceAll(err.Error(), "\n", "\n  "))
 		return 2
@@ -74,6 +87,12 @@ func Main(args []string, env []string, stdout, stderr io.Writer) int {
 	log := newLogger(cfg, stderr)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		// After the first signal starts a graceful shutdown, restore the
+		// default handling so a second one ends the process at once.
+		<-ctx.Done()
+		stop()
+	}()
 	if err := run(ctx, cmd, cfg, log, stdout); err != nil {
 		log.Error(cmd+" failed", slog.Any("error", err))
 		return 1
@@ -121,9 +140,22 @@ func run(ctx context.Context, cmd string, cfg *config.Config, log *slog.Logger, 
 	}
 	defer a.Close()
 	if cfg.Demo {
-		fmt.Fprintf(stdout, "HummDesk is running on http://%s — demo login: %s / %s\n", a.Addr(), seed.DemoEmail, seed.DemoPassword)
+		fmt.Fprintf(stdout, "HummDesk is running on %s — demo login: %s / %s\n", browserURL(a.Addr()), seed.DemoEmail, seed.DemoPassword)
 	}
 	return a.Run(ctx)
+}
+
+// browserURL turns a listen address into a URL a browser on this machine
+// can open (":8080" listens on every interface; localhost reaches it).
+func browserURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {

@@ -64,8 +64,11 @@ var Vars = []Var{
 	{"HUMMDESK_DB_MAX_CONNS", "db-max-conns", "20", "maximum PostgreSQL connections per process", intVar(func(c *Config) *int { return &c.DBMaxConns })},
 	{"HUMMDESK_DEMO", "demo", "", "create the demo account at start (default: true on SQLite, false on PostgreSQL)", func(c *Config, v string) error {
 		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return errors.New("must be true or false")
+		}
 		c.Demo, c.demoSet = b, true
-		return err
+		return nil
 	}},
 	{"HUMMDESK_PLATFORM_TOKEN", "platform-token", "", "bearer token of the platform API (/platform/api/v1); empty disables it", func(c *Config, v string) error { c.PlatformToken = v; return nil }},
 	{"HUMMDESK_SIGNUP", "signup", "true", "allow self-service signup (POST /api/v1/accounts)", boolVar(func(c *Config) *bool { return &c.Signup })},
@@ -111,11 +114,52 @@ var Vars = []Var{
 	{"HUMMDESK_SHUTDOWN_TIMEOUT", "shutdown-timeout", "20s", "how long in-flight requests may take to finish on SIGTERM", durVar(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
 }
 
-// aliases are accepted alternative environment names.
+// aliases are accepted alternative environment names; the canonical name
+// wins when both are set.
 var aliases = map[string]string{
 	"HUMMDESK_DATABASE_URL": "DATABASE_URL",
 	"HUMMDESK_REDIS_URL":    "REDIS_URL",
 }
+
+// toolPrefixes mark HUMMDESK_* variables that belong to the test suite
+// (HUMMDESK_TEST_POSTGRES_URL) and the benchmark (HUMMDESK_BENCH_POSTGRES_URL),
+// not to the binary; they are not reported as unknown.
+var toolPrefixes = []string{"HUMMDESK_TEST_", "HUMMDESK_BENCH_"}
+
+// ours reports whether an environment name is in HummDesk's namespace.
+func ours(name string) bool {
+	if !strings.HasPrefix(name, "HUMMDESK_") {
+		return false
+	}
+	for _, p := range toolPrefixes {
+		if strings.HasPrefix(name, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// boolFlags are the flags that may be given without a value (--demo means
+// --demo=true).
+var boolFlags = map[string]bool{"demo": true, "signup": true, "rate-limits": true}
+
+// flagValue records a flag's text; Load applies it after the environment so
+// flags win.
+type flagValue struct {
+	text   string
+	isBool bool
+}
+
+func (f *flagValue) String() string {
+	if f == nil {
+		return ""
+	}
+	return f.text
+}
+
+func (f *flagValue) Set(s string) error { f.text = s; return nil }
+
+func (f *flagValue) IsBoolFlag() bool { return f != nil && f.isBool }
 
 func intVar(f func(*Config) *int) func(*Config, string) error {
 	return func(c *Config, v string) error {
@@ -166,18 +210,21 @@ func splitList(v string) []string {
 func Load(env []string, fs *flag.FlagSet, args []string) (*Config, error) {
 	c := &Config{}
 	for _, v := range Vars {
-		if v.Default != "" || v.Env == "HUMMDESK_DEMO" {
-			if v.Env == "HUMMDESK_DEMO" {
-				continue
-			}
-			if err := v.set(c, v.Default); err != nil {
-				return nil, fmt.Errorf("default of %s: %w", v.Env, err)
-			}
+		if v.Default == "" {
+			continue
+		}
+		if err := v.set(c, v.Default); err != nil {
+			return nil, fmt.Errorf("default of %s: %w", v.Env, err)
 		}
 	}
 	known := map[string]Var{}
 	for _, v := range Vars {
 		known[v.Env] = v
+	}
+	given := map[string]bool{}
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		given[k] = true
 	}
 	var errs []error
 	var unknown []string
@@ -186,18 +233,22 @@ func Load(env []string, fs *flag.FlagSet, args []string) (*Config, error) {
 		if !ok {
 			continue
 		}
+		name := k
 		if a, ok := aliases[k]; ok {
+			if given[a] {
+				continue
+			}
 			k = a
 		}
 		v, ok := known[k]
 		if !ok {
-			if strings.HasPrefix(k, "HUMMDESK_") {
+			if ours(k) {
 				unknown = append(unknown, k)
 			}
 			continue
 		}
 		if err := v.set(c, val); err != nil {
-			errs = append(errs, fmt.Errorf("%s=%q: %w", k, val, err))
+			errs = append(errs, fmt.Errorf("%s=%q: %w", name, val, err))
 		}
 	}
 	if len(unknown) > 0 {
@@ -205,18 +256,23 @@ func Load(env []string, fs *flag.FlagSet, args []string) (*Config, error) {
 		errs = append(errs, fmt.Errorf("unknown environment variable(s) %s (see `hummdesk serve --help`)", strings.Join(unknown, ", ")))
 	}
 	if fs != nil {
-		vals := map[string]*string{}
+		vals := map[string]*flagValue{}
 		for _, v := range Vars {
-			vals[v.Flag] = fs.String(v.Flag, "", v.Doc+" (env "+v.Env+")")
+			fv := &flagValue{text: v.Default, isBool: boolFlags[v.Flag]}
+			vals[v.Flag] = fv
+			fs.Var(fv, v.Flag, v.Doc+" (env "+v.Env+")")
 		}
 		if err := fs.Parse(args); err != nil {
 			return nil, err
 		}
+		if fs.NArg() > 0 {
+			errs = append(errs, fmt.Errorf("unexpected argument %q (flags look like --addr=:8080)", fs.Arg(0)))
+		}
 		fs.Visit(func(f *flag.Flag) {
 			for _, v := range Vars {
 				if v.Flag == f.Name {
-					if err := v.set(c, *vals[f.Name]); err != nil {
-						errs = append(errs, fmt.Errorf("--%s=%q: %w", f.Name, *vals[f.Name], err))
+					if err := v.set(c, vals[f.Name].text); err != nil {
+						errs = append(errs, fmt.Errorf("--%s=%q: %w", f.Name, vals[f.Name].text, err))
 					}
 				}
 			}
@@ -254,6 +310,9 @@ func (c *Config) Validate() error {
 	var errs []error
 	if c.Addr == "" {
 		errs = append(errs, errors.New("HUMMDESK_ADDR: must not be empty"))
+	}
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("HUMMDESK_DATA_DIR: must not be empty"))
 	}
 	if !c.Postgres() && !strings.HasPrefix(c.DatabaseURL, "sqlite:") {
 		errs = append(errs, fmt.Errorf("DATABASE_URL: %q is neither postgres://… nor sqlite://…", redact(c.DatabaseURL)))
