@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -313,11 +312,8 @@ func (s *Store) SecretGetOrCreate(ctx context.Context, name string, generate fun
 	return v, err
 }
 
-func affectedOne(res sql.Result, err error, what string) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
+// affectedOne turns a statement that changed no row into desk.NotFound(what).
+func affectedOne(n int64, err error, what string) error {
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"strconv"
 	"time"
 
@@ -29,36 +28,57 @@ const conversationViewSelect = `SELECT c.id, c.account_id, c.display_id, c.inbox
 	LEFT JOIN teams tm ON tm.account_id = c.account_id AND tm.id = c.team_id
 	LEFT JOIN messages m ON m.id = c.last_message_id AND m.account_id = c.account_id`
 
-func scanConversationView(row interface{ Scan(...any) error }) (desk.ConversationView, error) {
-	var v desk.ConversationView
-	c := &v.Conversation
-	var assigneeName, assigneeEmail, teamName, msgSender, msgContent sql.NullString
-	var msgID *int64
-	var msgSenderID *int64
-	var msgPrivate sql.NullBool
-	var msgCreated *time.Time
-	err := row.Scan(&c.ID, &c.AccountID, &c.DisplayID, &c.InboxID, &c.ContactID, &c.Status, &c.Priority,
+// conversationViewScanner reads rows of conversationViewSelect. It builds
+// the destination list once per query, so that reading a row allocates only
+// what the row's values need.
+type conversationViewScanner struct {
+	v desk.ConversationView
+	// status and priority are scanned as plain strings: pgx converts to
+	// named string types through reflection.
+	status, priority                      string
+	assigneeName, assigneeEmail, teamName string
+	msgSender, msgContent                 string
+	msgID, msgSenderID                    *int64
+	msgPrivate                            bool
+	msgCreated                            *time.Time
+	dest                                  []any
+}
+
+func newConversationViewScanner() *conversationViewScanner {
+	s := &conversationViewScanner{}
+	c := &s.v.Conversation
+	s.dest = []any{&c.ID, &c.AccountID, &c.DisplayID, &c.InboxID, &c.ContactID, &s.status, &s.priority,
 		nullInt64{&c.AssigneeID}, nullInt64{&c.TeamID}, nullTimeCol{&c.SnoozedUntil}, timeCol{&c.LastActivityAt},
 		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, &c.Version,
-		&v.Contact.Name, &v.Contact.Email, &v.Contact.Phone,
-		&assigneeName, &assigneeEmail,
-		&teamName,
-		nullInt64{&msgID}, &msgSender, nullInt64{&msgSenderID}, &msgContent, &msgPrivate, nullTimeCol{&msgCreated})
-	if err != nil {
-		return v, err
+		&s.v.Contact.Name, &s.v.Contact.Email, &s.v.Contact.Phone,
+		nullString{&s.assigneeName}, nullString{&s.assigneeEmail},
+		nullString{&s.teamName},
+		nullInt64{&s.msgID}, nullString{&s.msgSender}, nullInt64{&s.msgSenderID}, nullString{&s.msgContent},
+		nullBool{&s.msgPrivate}, nullTimeCol{&s.msgCreated}}
+	return s
+}
+
+// scan reads one row. Every destination is overwritten by every row, and
+// the parts built from them are fresh, so rows share nothing.
+func (s *conversationViewScanner) scan(row row) (desk.ConversationView, error) {
+	if err := row.Scan(s.dest...); err != nil {
+		return desk.ConversationView{}, err
 	}
+	v := s.v
+	c := &v.Conversation
+	c.Status, c.Priority = desk.Status(s.status), desk.Priority(s.priority)
 	v.Contact.ID = c.ContactID
 	if c.AssigneeID != nil {
-		v.Assignee = &desk.AgentRef{ID: *c.AssigneeID, Name: assigneeName.String, Email: assigneeEmail.String}
+		v.Assignee = &desk.AgentRef{ID: *c.AssigneeID, Name: s.assigneeName, Email: s.assigneeEmail}
 	}
 	if c.TeamID != nil {
-		v.Team = &desk.TeamRef{ID: *c.TeamID, Name: teamName.String}
+		v.Team = &desk.TeamRef{ID: *c.TeamID, Name: s.teamName}
 	}
-	if msgID != nil {
-		m := &desk.Message{ID: *msgID, AccountID: c.AccountID, ConversationID: c.ID, SenderType: desk.SenderType(msgSender.String),
-			SenderID: msgSenderID, Content: msgContent.String, Private: msgPrivate.Bool}
-		if msgCreated != nil {
-			m.CreatedAt = *msgCreated
+	if s.msgID != nil {
+		m := &desk.Message{ID: *s.msgID, AccountID: c.AccountID, ConversationID: c.ID, SenderType: desk.SenderType(s.msgSender),
+			SenderID: s.msgSenderID, Content: s.msgContent, Private: s.msgPrivate}
+		if s.msgCreated != nil {
+			m.CreatedAt = *s.msgCreated
 		}
 		v.LastMessage = m
 	}
@@ -126,7 +146,7 @@ func (t *Tx) ConversationGet(ctx context.Context, id int64) (desk.ConversationVi
 	if err := t.mustAccount(); err != nil {
 		return desk.ConversationView{}, err
 	}
-	v, err := scanConversationView(t.queryRow(ctx, conversationViewSelect+" WHERE c.account_id = $1 AND c.id = $2", t.accountID, id))
+	v, err := newConversationViewScanner().scan(t.queryRow(ctx, conversationViewSelect+" WHERE c.account_id = $1 AND c.id = $2", t.accountID, id))
 	return v, scanErr(err, "conversation")
 }
 
@@ -197,9 +217,10 @@ func (t *Tx) ConversationList(ctx context.Context, p ConversationListParams) ([]
 		return nil, err
 	}
 	defer rows.Close()
-	out := []desk.ConversationView{}
+	out := make([]desk.ConversationView, 0, min(max(p.Limit, 0), 100))
+	sc := newConversationViewScanner()
 	for rows.Next() {
-		v, err := scanConversationView(rows)
+		v, err := sc.scan(rows)
 		if err != nil {
 			return nil, err
 		}

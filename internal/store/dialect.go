@@ -1,13 +1,16 @@
 package store
 
 import (
+	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgtype"
 	"modernc.org/sqlite"
 )
 
@@ -108,8 +111,27 @@ func (d Dialect) forUpdate() string {
 	return " FOR UPDATE"
 }
 
+// The column scanners below implement sql.Scanner, which SQLite's
+// database/sql rows call with driver values, and pgx's typed scanner
+// interfaces (pgtype.TimestamptzScanner, Int64Scanner, BytesScanner,
+// BoolScanner), which pgx prefers and calls with the decoded binary value,
+// without boxing it into an interface first.
+
 // timeCol scans a timestamp stored in either dialect's encoding.
 type timeCol struct{ t *time.Time }
+
+// ScanTimestamptz is timeCol's pgx path.
+func (c timeCol) ScanTimestamptz(v pgtype.Timestamptz) error {
+	if !v.Valid {
+		*c.t = time.Time{}
+		return nil
+	}
+	if v.InfinityModifier != pgtype.Finite {
+		return errors.New("scan timestamp: infinite timestamps are not supported")
+	}
+	*c.t = v.Time.UTC()
+	return nil
+}
 
 func (c timeCol) Scan(src any) error {
 	switch v := src.(type) {
@@ -147,8 +169,33 @@ func (c nullTimeCol) Scan(src any) error {
 	return nil
 }
 
+// ScanTimestamptz is nullTimeCol's pgx path.
+func (c nullTimeCol) ScanTimestamptz(v pgtype.Timestamptz) error {
+	if !v.Valid {
+		*c.t = nil
+		return nil
+	}
+	var t time.Time
+	if err := (timeCol{&t}).ScanTimestamptz(v); err != nil {
+		return err
+	}
+	*c.t = &t
+	return nil
+}
+
 // nullInt64 scans a nullable integer into a **int64.
 type nullInt64 struct{ p **int64 }
+
+// ScanInt64 is nullInt64's pgx path.
+func (c nullInt64) ScanInt64(v pgtype.Int8) error {
+	if !v.Valid {
+		*c.p = nil
+		return nil
+	}
+	n := v.Int64
+	*c.p = &n
+	return nil
+}
 
 func (c nullInt64) Scan(src any) error {
 	if src == nil {
@@ -186,6 +233,35 @@ func (c nullString) Scan(src any) error {
 	default:
 		return fmt.Errorf("scan string: unsupported type %T", src)
 	}
+	return nil
+}
+
+// ScanBytes is nullString's pgx path, for text and jsonb columns alike; v
+// is nil for NULL.
+func (c nullString) ScanBytes(v []byte) error {
+	if v == nil {
+		*c.p = ""
+		return nil
+	}
+	*c.p = string(v)
+	return nil
+}
+
+// nullBool scans a nullable boolean into a bool (false for NULL).
+type nullBool struct{ p *bool }
+
+func (c nullBool) Scan(src any) error {
+	var b sql.NullBool
+	if err := b.Scan(src); err != nil {
+		return err
+	}
+	*c.p = b.Bool
+	return nil
+}
+
+// ScanBool is nullBool's pgx path.
+func (c nullBool) ScanBool(v pgtype.Bool) error {
+	*c.p = v.Valid && v.Bool
 	return nil
 }
 

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 
 	"hummdesk/internal/desk"
 )
@@ -55,7 +53,7 @@ func (t *Tx) MessageCreate(ctx context.Context, p MessageCreateParams) (MessageC
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (conversation_id, idempotency_key) DO NOTHING RETURNING id`,
 		t.accountID, conv.ID, string(p.SenderType), int64Arg(p.SenderID), p.Content, p.Private, key, t.d.ts(t.now)).Scan(&m.ID)
-	if errors.Is(err, sql.ErrNoRows) {
+	if isNoRows(err) {
 		prev, err := scanMessage(t.queryRow(ctx, "SELECT "+messageCols+" FROM messages WHERE account_id = $1 AND conversation_id = $2 AND idempotency_key = $3",
 			t.accountID, conv.ID, p.IdempotencyKey))
 		if err != nil {

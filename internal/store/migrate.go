@@ -78,12 +78,12 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	return schemaVersion(ctx, s.db, s.dialect)
 }
 
-type querier interface {
+type schemaQuerier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-func schemaVersion(ctx context.Context, q querier, d Dialect) (int, error) {
+func schemaVersion(ctx context.Context, q schemaQuerier, d Dialect) (int, error) {
 	var exists bool
 	var err error
 	if d == Postgres {

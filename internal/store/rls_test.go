@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"hummdesk/internal/desk"
@@ -99,30 +100,55 @@ func seedRLSAccount(t *testing.T, st *store.Store, name string, conversations in
 }
 
 // rowsByAccount runs a WHERE-less query on every tenant table and returns,
-// per table, how many rows each account id has.
-func rowsByAccount(t *testing.T, ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}) map[string]map[int64]int {
+// per table, how many rows each account id has. q is a raw *sql.DB or
+// *sql.Tx, or a store transaction's pgx.Tx.
+func rowsByAccount(t *testing.T, ctx context.Context, q any) map[string]map[int64]int {
 	t.Helper()
 	out := map[string]map[int64]int{}
 	for table, col := range tenantTables {
-		rows, err := q.QueryContext(ctx, "SELECT "+col+" FROM "+table)
+		ids, err := selectIDs(ctx, q, "SELECT "+col+" FROM "+table)
 		if err != nil {
 			t.Fatalf("select from %s: %v", table, err)
 		}
 		out[table] = map[int64]int{}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				t.Fatal(err)
-			}
+		for _, id := range ids {
 			out[table][id]++
-		}
-		if err := rows.Close(); err != nil {
-			t.Fatal(err)
 		}
 	}
 	return out
+}
+
+// selectIDs runs a query of one bigint column through q (see rowsByAccount).
+func selectIDs(ctx context.Context, q any, query string) ([]int64, error) {
+	switch q := q.(type) {
+	case pgx.Tx:
+		rows, err := q.Query(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		return pgx.CollectRows(rows, pgx.RowTo[int64])
+	case interface {
+		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	}:
+		rows, err := q.QueryContext(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return nil, err
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		return ids, rows.Close()
+	}
+	return nil, fmt.Errorf("selectIDs: cannot query through %T", q)
 }
 
 // wantOnly fails unless every table shows exactly the rows of the accounts
@@ -354,9 +380,9 @@ func TestRowLevelSecurity(t *testing.T) {
 		})
 		// B is intact, seen through the system role.
 		err := st.SystemTx(ctx, func(tx *store.Tx) error {
-			wantOnly(t, "system view after the attempts", rowsByAccount(t, ctx, tx.SQL()), a, b)
+			wantOnly(t, "system view after the attempts", rowsByAccount(t, ctx, tx.PGX()), a, b)
 			var name string
-			if err := tx.SQL().QueryRowContext(ctx, "SELECT name FROM contacts WHERE id = $1", b.ContactID).Scan(&name); err != nil || name != "Customer B" {
+			if err := tx.PGX().QueryRow(ctx, "SELECT name FROM contacts WHERE id = $1", b.ContactID).Scan(&name); err != nil || name != "Customer B" {
 				t.Errorf("B's contact is now %q, %v", name, err)
 			}
 			return nil
@@ -375,13 +401,13 @@ func TestRowLevelSecurity(t *testing.T) {
 			for name, run := range map[string]func(context.Context, int64, func(*store.Tx) error) error{"Tx": st.Tx, "ReadTx": st.ReadTx} {
 				err := run(ctx, acc.ID, func(tx *store.Tx) error {
 					var cur, sess string
-					if err := tx.SQL().QueryRowContext(ctx, "SELECT current_user, session_user").Scan(&cur, &sess); err != nil {
+					if err := tx.PGX().QueryRow(ctx, "SELECT current_user, session_user").Scan(&cur, &sess); err != nil {
 						return err
 					}
 					if cur != store.AppRole || sess == store.AppRole {
 						t.Errorf("%s: current_user %s, session_user %s", name, cur, sess)
 					}
-					wantOnly(t, fmt.Sprintf("%s(%d)", name, acc.ID), rowsByAccount(t, ctx, tx.SQL()), acc)
+					wantOnly(t, fmt.Sprintf("%s(%d)", name, acc.ID), rowsByAccount(t, ctx, tx.PGX()), acc)
 					return nil
 				})
 				if err != nil {
@@ -390,19 +416,19 @@ func TestRowLevelSecurity(t *testing.T) {
 			}
 		}
 		err := st.Tx(ctx, a.ID, func(tx *store.Tx) error {
-			_, err := tx.SQL().ExecContext(ctx, "INSERT INTO teams (account_id, name, created_at) VALUES ($1, 'evil', now())", b.ID)
+			_, err := tx.PGX().Exec(ctx, "INSERT INTO teams (account_id, name, created_at) VALUES ($1, 'evil', now())", b.ID)
 			return err
 		})
 		wantRLSViolation(t, err, "raw insert for B inside Store.Tx(A)")
 		err = st.SystemTx(ctx, func(tx *store.Tx) error {
 			var cur string
-			if err := tx.SQL().QueryRowContext(ctx, "SELECT current_user").Scan(&cur); err != nil {
+			if err := tx.PGX().QueryRow(ctx, "SELECT current_user").Scan(&cur); err != nil {
 				return err
 			}
 			if cur != store.SystemRole {
 				t.Errorf("SystemTx runs as %s", cur)
 			}
-			wantOnly(t, "SystemTx", rowsByAccount(t, ctx, tx.SQL()), a, b)
+			wantOnly(t, "SystemTx", rowsByAccount(t, ctx, tx.PGX()), a, b)
 			return nil
 		})
 		if err != nil {
@@ -436,7 +462,7 @@ func TestRowLevelSecurity(t *testing.T) {
 			})
 		}
 		err := one.Tx(ctx, a.ID, func(tx *store.Tx) error {
-			if err := tx.SQL().QueryRowContext(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+			if err := tx.PGX().QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
 				return err
 			}
 			_, err := tx.ContactCreate(ctx, store.ContactParams{Name: "Late"})

@@ -5,14 +5,17 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -36,7 +39,12 @@ type Options struct {
 
 // Store is the database handle. It is safe for concurrent use.
 type Store struct {
-	db      *sql.DB
+	// db is the database/sql pool: SQLite's only one, and on PostgreSQL a
+	// view of pool for migrations, metrics and the job queue.
+	db *sql.DB
+	// pool is PostgreSQL's native pool, which runs the transactions (nil
+	// on SQLite).
+	pool    *pgxpool.Pool
 	dialect Dialect
 	now     func() time.Time
 }
@@ -61,7 +69,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	var err error
 	if IsPostgresURL(url) {
 		s.dialect = Postgres
-		s.db, err = sql.Open("pgx", url)
+		cfg, err := pgxpool.ParseConfig(url)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
@@ -69,9 +77,17 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		if n <= 0 {
 			n = 20
 		}
+		cfg.MaxConns = int32(min(n, math.MaxInt32))
+		cfg.MaxConnIdleTime = 5 * time.Minute
+		s.pool, err = pgxpool.NewWithConfig(ctx, cfg)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		// The database/sql view borrows the pool's connections and keeps
+		// none idle, so it never starves the transactions. It shares the
+		// pool's cap, which its statistics (the metrics) report.
+		s.db = stdlib.OpenDBFromPool(s.pool)
 		s.db.SetMaxOpenConns(n)
-		s.db.SetMaxIdleConns(n)
-		s.db.SetConnMaxIdleTime(5 * time.Minute)
 	} else {
 		s.dialect = SQLite
 		path := strings.TrimPrefix(strings.TrimPrefix(url, "sqlite://"), "sqlite:")
@@ -96,7 +112,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := s.db.PingContext(pingCtx); err != nil {
-		_ = s.db.Close()
+		_ = s.Close()
 		return nil, fmt.Errorf("connect to %s: %w", s.dialect, err)
 	}
 	return s, nil
@@ -105,8 +121,14 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 // Dialect reports the database dialect.
 func (s *Store) Dialect() Dialect { return s.dialect }
 
-// DB exposes the pool for metrics and the job queue.
+// DB exposes the database/sql pool for migrations, metrics and the job
+// queue. On PostgreSQL it borrows its connections from Pool; transactions
+// opened by Tx, ReadTx and SystemTx do not run through it.
 func (s *Store) DB() *sql.DB { return s.db }
+
+// Pool exposes PostgreSQL's native connection pool, which runs the store's
+// transactions (nil on SQLite).
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
 // Now is the store's clock, truncated to the microsecond resolution both
 // dialects store, so a timestamp handed out equals the one read back.
@@ -121,11 +143,20 @@ func (s *Store) WithClock(now func() time.Time) *Store {
 }
 
 // Close closes the pool.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	err := s.db.Close()
+	if s.pool != nil {
+		s.pool.Close()
+	}
+	return err
+}
 
 // Ping checks the database answers.
 func (s *Store) Ping(ctx context.Context) error {
 	var one int
+	if s.pool != nil {
+		return s.pool.QueryRow(ctx, "SELECT 1").Scan(&one)
+	}
 	return s.db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
@@ -155,41 +186,39 @@ func (s *Store) SystemTx(ctx context.Context, fn func(*Tx) error) error {
 }
 
 func (s *Store) run(ctx context.Context, accountID int64, role string, readOnly bool, fn func(*Tx) error) (err error) {
-	var opts *sql.TxOptions
-	if readOnly && s.dialect == Postgres {
-		opts = &sql.TxOptions{ReadOnly: true}
-	}
-	sqlTx, err := s.db.BeginTx(ctx, opts)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+	tx := &Tx{d: s.dialect, accountID: accountID}
+	if s.dialect == Postgres {
+		// One round trip opens the transaction and sets the tenant context.
+		pgTx, err := s.pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: beginQuery(role, accountID, readOnly)})
+		if err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		tx.pgx = pgTx
+		tx.q = &pgxQuerier{tx: pgTx}
+	} else {
+		sqlTx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		tx.sql = sqlTx
+		tx.q = &sqlQuerier{tx: sqlTx, d: s.dialect}
 	}
 	defer func() {
 		// A panic in fn must not leave the transaction open: on SQLite it
 		// holds the only connection, and without a deadline it never ends.
 		if p := recover(); p != nil {
-			_ = sqlTx.Rollback()
+			tx.q.rollback(ctx)
 			panic(p)
 		}
 		if err != nil {
-			_ = sqlTx.Rollback()
+			tx.q.rollback(ctx)
 		}
 	}()
-	if s.dialect == Postgres {
-		account := ""
-		if accountID > 0 {
-			account = strconv.FormatInt(accountID, 10)
-		}
-		if _, err = sqlTx.ExecContext(ctx,
-			"SELECT set_config('role', $1, true), set_config('app.current_account_id', $2, true)",
-			role, account); err != nil {
-			return fmt.Errorf("set tenant context: %w", err)
-		}
-	}
-	tx := &Tx{tx: sqlTx, d: s.dialect, accountID: accountID, now: s.Now()}
+	tx.now = s.Now()
 	if err = fn(tx); err != nil {
 		return err
 	}
-	if err = sqlTx.Commit(); err != nil {
+	if err = tx.q.commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", mapErr(err))
 	}
 	for _, f := range tx.afterCommit {
@@ -198,9 +227,34 @@ func (s *Store) run(ctx context.Context, accountID int64, role string, readOnly 
 	return nil
 }
 
+// beginQuery is the simple-protocol statement that opens a PostgreSQL
+// transaction as role with app.current_account_id set to accountID (empty
+// for 0), both local to the transaction. Only the two role constants and a
+// formatted integer are spliced in, so the text cannot carry an injection;
+// anything else is a programming error.
+func beginQuery(role string, accountID int64, readOnly bool) string {
+	if role != AppRole && role != SystemRole {
+		panic("store: transaction role " + strconv.Quote(role) + " is not one of the application roles")
+	}
+	if accountID < 0 {
+		panic("store: negative account id " + strconv.FormatInt(accountID, 10))
+	}
+	account := ""
+	if accountID > 0 {
+		account = strconv.FormatInt(accountID, 10)
+	}
+	begin := "BEGIN"
+	if readOnly {
+		begin = "BEGIN READ ONLY"
+	}
+	return begin + "; SELECT set_config('role', '" + role + "', true), set_config('app.current_account_id', '" + account + "', true)"
+}
+
 // Tx is a transaction bound to one account (or, from SystemTx, to none).
 type Tx struct {
-	tx          *sql.Tx
+	q           querier
+	sql         *sql.Tx // SQLite
+	pgx         pgx.Tx  // PostgreSQL
 	d           Dialect
 	accountID   int64
 	now         time.Time
@@ -210,8 +264,15 @@ type Tx struct {
 // AccountID is the account the transaction is bound to (0 for SystemTx).
 func (t *Tx) AccountID() int64 { return t.accountID }
 
-// SQL exposes the underlying transaction, for the job queue's InsertTx.
-func (t *Tx) SQL() *sql.Tx { return t.tx }
+// SQL exposes the underlying database/sql transaction on SQLite (nil on
+// PostgreSQL). With PGX it is how the job queue inserts jobs in the same
+// transaction: through whichever of the two is not nil.
+func (t *Tx) SQL() *sql.Tx { return t.sql }
+
+// PGX exposes the underlying native pgx transaction on PostgreSQL (nil on
+// SQLite); see SQL. It already runs as the transaction's role with its
+// account set.
+func (t *Tx) PGX() pgx.Tx { return t.pgx }
 
 // Dialect reports the transaction's dialect.
 func (t *Tx) Dialect() Dialect { return t.d }
@@ -223,18 +284,18 @@ func (t *Tx) Now() time.Time { return t.now }
 // rollback). Events are published from here.
 func (t *Tx) AfterCommit(f func()) { t.afterCommit = append(t.afterCommit, f) }
 
-func (t *Tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := t.tx.ExecContext(ctx, t.d.rebind(query), args...)
-	return res, mapErr(err)
+func (t *Tx) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	n, err := t.q.exec(ctx, query, args...)
+	return n, mapErr(err)
 }
 
-func (t *Tx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := t.tx.QueryContext(ctx, t.d.rebind(query), args...)
-	return rows, mapErr(err)
+func (t *Tx) query(ctx context.Context, query string, args ...any) (rows, error) {
+	r, err := t.q.query(ctx, query, args...)
+	return r, mapErr(err)
 }
 
-func (t *Tx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, t.d.rebind(query), args...)
+func (t *Tx) queryRow(ctx context.Context, query string, args ...any) row {
+	return t.q.queryRow(ctx, query, args...)
 }
 
 // mustAccount guards tenant queries against a system transaction.
@@ -262,7 +323,7 @@ func mapErr(err error) error {
 	if err == nil {
 		return nil
 	}
-	if errors.Is(err, sql.ErrNoRows) {
+	if isNoRows(err) {
 		return desk.ErrNotFound
 	}
 	var pgErr *pgconn.PgError
@@ -293,9 +354,9 @@ func mapErr(err error) error {
 	return err
 }
 
-// scanErr maps sql.ErrNoRows to desk.ErrNotFound for single-row lookups.
+// scanErr maps a missing row to desk.NotFound(what) for single-row lookups.
 func scanErr(err error, what string) error {
-	if errors.Is(err, sql.ErrNoRows) {
+	if isNoRows(err) {
 		return desk.NotFound(what)
 	}
 	return mapErr(err)

@@ -40,12 +40,11 @@ func (t *Tx) RefreshGetForUpdate(ctx context.Context, hash []byte) (RefreshToken
 // RefreshMarkUsed marks a token as rotated. It reports false when another
 // request rotated it first.
 func (t *Tx) RefreshMarkUsed(ctx context.Context, id int64) (bool, error) {
-	res, err := t.exec(ctx, "UPDATE refresh_tokens SET used_at = $2 WHERE id = $1 AND used_at IS NULL", id, t.d.ts(t.now))
+	n, err := t.exec(ctx, "UPDATE refresh_tokens SET used_at = $2 WHERE id = $1 AND used_at IS NULL", id, t.d.ts(t.now))
 	if err != nil {
 		return false, err
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return n == 1, nil
 }
 
 // RefreshRevokeFamily revokes every token of a family (reuse detection,
