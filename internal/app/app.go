@@ -14,12 +14,15 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	"github.com/riverqueue/river"
 
 	"hummdesk/internal/auth"
 	"hummdesk/internal/config"
 	"hummdesk/internal/conversation"
 	"hummdesk/internal/httpapi"
+	"hummdesk/internal/jobs"
 	"hummdesk/internal/ratelimit"
+	"hummdesk/internal/realtime"
 	"hummdesk/internal/seed"
 	"hummdesk/internal/store"
 )
@@ -31,6 +34,9 @@ type App struct {
 	store  *store.Store
 	redis  *redis.Client
 	server *httpapi.Server
+	rt     *realtime.Node
+	relay  *realtime.Relay
+	jobs   *jobs.Client
 	ln     net.Listener
 }
 
@@ -82,25 +88,34 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		limiter = ratelimit.NewRedis(a.redis, "hummdesk:rl:", nil)
 		checks = append(checks, httpapi.ReadyCheck{Name: "redis", Check: func(ctx context.Context) error { return a.redis.Ping(ctx).Err() }})
 	}
-	key := cfg.JWTSecret
-	if key == "" {
-		if key, err = st.SecretGetOrCreate(ctx, "jwt_signing_key", func() string { return auth.RandomToken(48) }); err != nil {
-			return nil, fmt.Errorf("load signing key: %w", err)
-		}
+	key, err := signingKey(ctx, cfg, st)
+	if err != nil {
+		return nil, err
 	}
 	signer, err := auth.NewSigner([]byte(key), cfg.AccessTokenTTL, cfg.ContactTokenTTL, nil)
 	if err != nil {
 		return nil, err
 	}
+	reg := httpapi.NewRegistry(st.DB())
+	a.rt, err = realtime.New(realtime.Config{Store: st, Signer: signer, Logger: log, Registry: reg, RedisURL: cfg.RedisURL})
+	if err != nil {
+		return nil, err
+	}
+	convs := conversation.NewService(conversation.Options{Publisher: a.rt})
+	if a.jobs, err = newJobs(cfg, st, log, convs, cfg.Workers); err != nil {
+		return nil, err
+	}
+	a.relay = &realtime.Relay{Store: st, Node: a.rt, Log: log, Delay: 2 * time.Second, Interval: time.Second, Retain: 24 * time.Hour}
 	a.server = httpapi.New(httpapi.Deps{
 		Config:        cfg,
 		Store:         st,
 		Auth:          auth.NewService(st, signer, limiter, cfg.RefreshTokenTTL),
-		Conversations: conversation.NewService(),
+		Conversations: convs,
 		Limiter:       limiter,
 		Logger:        log,
-		Registry:      httpapi.NewRegistry(st.DB()),
+		Registry:      reg,
 		ReadyChecks:   checks,
+		Realtime:      a.rt,
 	})
 	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return nil, err
@@ -129,6 +144,25 @@ func (a *App) Run(ctx context.Context) error {
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	if err := a.rt.Run(); err != nil {
+		return fmt.Errorf("start real-time node: %w", err)
+	}
+	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
+	relayDone := make(chan struct{})
+	go func() {
+		defer close(relayDone)
+		_ = a.relay.Run(relayCtx)
+	}()
+	defer func() {
+		stopRelay()
+		<-relayDone
+	}()
+	if a.cfg.Workers {
+		if err := a.jobs.Start(ctx); err != nil {
+			return fmt.Errorf("start job workers: %w", err)
+		}
+		defer a.stopJobs()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(a.ln) }()
 	a.log.Info("hummdesk listening", slog.String("addr", a.Addr()), slog.String("database", a.store.Dialect().String()),
@@ -143,6 +177,10 @@ func (a *App) Run(ctx context.Context) error {
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	// Real-time clients are told to reconnect (to another node).
+	if err := a.rt.Shutdown(sctx); err != nil {
+		a.log.Warn("real-time shutdown", slog.Any("error", err))
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
@@ -179,8 +217,100 @@ func Migrate(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	if err := jobs.Migrate(ctx, st); err != nil {
+		return err
+	}
+	if err := st.GrantAppRoles(ctx); err != nil {
+		return fmt.Errorf("grant application roles: %w", err)
+	}
 	if len(applied) > 0 {
 		log.Info("database migrated", slog.Any("versions", applied), slog.String("database", st.Dialect().String()))
 	}
 	return nil
 }
+
+// newJobs builds the job queue client with every worker and periodic job;
+// work says whether this process runs them.
+func newJobs(cfg *config.Config, st *store.Store, log *slog.Logger, convs *conversation.Service, work bool) (*jobs.Client, error) {
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &conversation.WakeSnoozedWorker{Store: st, Service: convs})
+	periodic := []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(15*time.Second),
+			func() (river.JobArgs, *river.InsertOpts) { return conversation.WakeSnoozedArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
+	}
+	return jobs.New(jobs.Config{Store: st, Logger: log, Workers: workers, Policies: jobs.DefaultPolicies(),
+		Work: work, Periodic: periodic})
+}
+
+// stopJobs lets running jobs finish within the shutdown timeout; River
+// hands the rest back for another worker.
+func (a *App) stopJobs() {
+	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownTimeout)
+	defer cancel()
+	if err := a.jobs.Stop(ctx); err != nil {
+		a.log.Warn("stop job workers", slog.Any("error", err))
+	}
+}
+
+// RunWorker runs only the job workers (`hummdesk worker`) until ctx ends.
+// With Redis configured, events from jobs are published at once; without,
+// the API nodes' relay publishes them.
+func RunWorker(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{MaxConns: cfg.DBMaxConns})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.CheckSchema(ctx); err != nil {
+		return err
+	}
+	var pub conversation.Publisher
+	if cfg.RedisURL != "" {
+		key, err := signingKey(ctx, cfg, st)
+		if err != nil {
+			return err
+		}
+		signer, err := auth.NewSigner([]byte(key), cfg.AccessTokenTTL, cfg.ContactTokenTTL, nil)
+		if err != nil {
+			return err
+		}
+		rt, err := realtime.New(realtime.Config{Store: st, Signer: signer, Logger: log, Registry: httpapi.NewRegistry(nil), RedisURL: cfg.RedisURL})
+		if err != nil {
+			return err
+		}
+		if err := rt.Run(); err != nil {
+			return err
+		}
+		defer func() { _ = rt.Shutdown(context.Background()) }()
+		pub = rt
+	}
+	convs := conversation.NewService(conversation.Options{Publisher: pub})
+	jc, err := newJobs(cfg, st, log, convs, true)
+	if err != nil {
+		return err
+	}
+	if err := jc.Start(ctx); err != nil {
+		return err
+	}
+	log.Info("hummdesk worker running", slog.String("database", st.Dialect().String()))
+	<-ctx.Done()
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	return jc.Stop(sctx)
+}
+
+// signingKey is the configured token key or the one kept in the database.
+func signingKey(ctx context.Context, cfg *config.Config, st *store.Store) (string, error) {
+	if cfg.JWTSecret != "" {
+		return cfg.JWTSecret, nil
+	}
+	key, err := st.SecretGetOrCreate(ctx, "jwt_signing_key", func() string { return auth.RandomToken(48) })
+	if err != nil {
+		return "", fmt.Errorf("load signing key: %w", err)
+	}
+	return key, nil
+}
+
+// Jobs is the node's job queue client.
+func (a *App) Jobs() *jobs.Client { return a.jobs }

@@ -1,9 +1,15 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
+
+	"hummdesk/internal/conversation"
+	"hummdesk/internal/desk"
+	"hummdesk/internal/store"
 
 	"hummdesk/internal/testkit"
 )
@@ -53,6 +59,63 @@ func TestHelpDeskFlow(t *testing.T) {
 		}
 		if msgs[1].(map[string]any)["content"] != "Sorry about that, fixing it now." {
 			t.Fatalf("unexpected reply: %v", msgs[1])
+		}
+	})
+}
+
+// TestJobPipelineWakesSnoozedConversations enqueues the wake job in a store
+// transaction, the way every job is enqueued, and waits for the in-process
+// River worker to reopen the conversation and publish its event.
+func TestJobPipelineWakesSnoozedConversations(t *testing.T) {
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, d testkit.Dialect) {
+		t.Parallel()
+		a := testkit.StartApp(t, d)
+		ten := a.Signup(t)
+		base := fmt.Sprintf("/api/v1/accounts/%d", ten.AccountID)
+		inbox := a.MustDo(t, http.StatusCreated, testkit.Req{Method: "POST", Path: base + "/inboxes", Token: ten.Token,
+			Body: map[string]any{"name": "Web", "channel_type": "web_widget"}})
+		contact := a.MustDo(t, http.StatusCreated, testkit.Req{Method: "POST", Path: base + "/contacts", Token: ten.Token,
+			Body: map[string]any{"name": "Sam"}})
+		conv := a.MustDo(t, http.StatusCreated, testkit.Req{Method: "POST", Path: base + "/conversations", Token: ten.Token,
+			Body: map[string]any{"inbox_id": testkit.ID(inbox.JSON["id"]), "contact_id": testkit.ID(contact.JSON["id"]),
+				"message": map[string]any{"content": "We'll get back to you"}}})
+		convID := testkit.ID(conv.JSON["id"])
+
+		ctx := context.Background()
+		past := time.Now().Add(-time.Minute)
+		snoozed := desk.StatusSnoozed
+		err := a.Store().Tx(ctx, ten.AccountID, func(tx *store.Tx) error {
+			if _, err := tx.ConversationUpdate(ctx, convID, store.ConversationUpdateParams{Status: &snoozed, SnoozedUntil: &past}); err != nil {
+				return err
+			}
+			_, err := a.Jobs().InsertTx(ctx, tx, conversation.WakeSnoozedArgs{}, nil)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			got := a.MustDo(t, http.StatusOK, testkit.Req{Method: "GET", Path: fmt.Sprintf("%s/conversations/%d", base, convID), Token: ten.Token})
+			if got.JSON["status"] == "open" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("conversation still %v after 20s", got.JSON["status"])
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		events := a.MustDo(t, http.StatusOK, testkit.Req{Method: "GET", Path: base + "/events?limit=100", Token: ten.Token})
+		found := false
+		for _, e := range events.JSON["data"].([]any) {
+			ev := e.(map[string]any)
+			if ev["type"] == "conversation.status_changed" && testkit.ID(ev["conversation_id"]) == convID {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no conversation.status_changed event: %s", events.Raw)
 		}
 	})
 }

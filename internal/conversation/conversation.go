@@ -1,12 +1,13 @@
 // Package conversation holds the help desk's intake and workflow use cases:
 // starting a conversation, posting a message, changing status and
-// assignment. Each runs inside the caller's account transaction, so the
-// work a message triggers can be written in the same transaction as the
-// message itself.
+// assignment. Each runs inside the caller's account transaction and writes
+// the events it causes to the outbox in that same transaction, so a
+// committed change always has its events and a rolled-back one has none.
 package conversation
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"unicode/utf8"
 
@@ -17,11 +18,24 @@ import (
 // MaxContentRunes caps a message's length.
 const MaxContentRunes = 20000
 
+// Publisher pushes an outbox event once its transaction has committed. It
+// is optional: without one, the relay publishes events a moment later.
+type Publisher interface {
+	PublishAfterCommit(tx *store.Tx, e *desk.Event)
+}
+
+// Options configures the service.
+type Options struct {
+	Publisher Publisher
+}
+
 // Service runs the use cases.
-type Service struct{}
+type Service struct {
+	pub Publisher
+}
 
 // NewService returns the conversation service.
-func NewService() *Service { return &Service{} }
+func NewService(opts Options) *Service { return &Service{pub: opts.Publisher} }
 
 // ValidateContent checks a message body.
 func ValidateContent(content string) error {
@@ -30,6 +44,22 @@ func ValidateContent(content string) error {
 	}
 	if utf8.RuneCountInString(content) > MaxContentRunes {
 		return desk.Invalid("content", "message content is longer than %d characters", MaxContentRunes)
+	}
+	return nil
+}
+
+// emit writes an event to the outbox and schedules its publish.
+func (s *Service) emit(ctx context.Context, tx *store.Tx, e desk.Event, data any) error {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	e.Data = raw
+	if err := tx.EventInsert(ctx, &e); err != nil {
+		return err
+	}
+	if s.pub != nil {
+		s.pub.PublishAfterCommit(tx, &e)
 	}
 	return nil
 }
@@ -45,7 +75,8 @@ type PostParams struct {
 }
 
 // Post appends a message to a conversation in tx. Private notes are for
-// agents only.
+// agents only. A replayed idempotency key returns the first message and
+// emits nothing.
 func (s *Service) Post(ctx context.Context, tx *store.Tx, p PostParams) (store.MessageCreateResult, error) {
 	if err := ValidateContent(p.Content); err != nil {
 		return store.MessageCreateResult{}, err
@@ -56,10 +87,33 @@ func (s *Service) Post(ctx context.Context, tx *store.Tx, p PostParams) (store.M
 	if len(p.IdempotencyKey) > 128 {
 		return store.MessageCreateResult{}, desk.Invalid("idempotency_key", "idempotency key is longer than 128 characters")
 	}
-	return tx.MessageCreate(ctx, store.MessageCreateParams{
+	before, err := tx.ConversationGet(ctx, p.ConversationID)
+	if err != nil {
+		return store.MessageCreateResult{}, err
+	}
+	res, err := tx.MessageCreate(ctx, store.MessageCreateParams{
 		ConversationID: p.ConversationID, SenderType: p.SenderType, SenderID: p.SenderID,
 		Content: p.Content, Private: p.Private, IdempotencyKey: p.IdempotencyKey,
 	})
+	if err != nil || res.Replayed {
+		return res, err
+	}
+	c := res.Conversation
+	if err := s.emit(ctx, tx, desk.Event{Type: desk.EventMessageCreated, ConversationID: c.ID, Version: c.Version,
+		Private: res.Message.Private}, res.Message); err != nil {
+		return res, err
+	}
+	if c.Status != before.Status {
+		view, err := tx.ConversationGet(ctx, c.ID)
+		if err != nil {
+			return res, err
+		}
+		if err := s.emit(ctx, tx, desk.Event{Type: desk.EventConversationStatusChanged, ConversationID: c.ID,
+			Version: view.Version}, view); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
 }
 
 // StartParams describes a new conversation with its first message.
@@ -90,6 +144,17 @@ func (s *Service) Start(ctx context.Context, tx *store.Tx, p StartParams) (desk.
 	if err != nil {
 		return c, nil, err
 	}
+	view, err := tx.ConversationGet(ctx, c.ID)
+	if err != nil {
+		return c, nil, err
+	}
+	ev := desk.Event{Type: desk.EventConversationCreated, ConversationID: c.ID, Version: c.Version}
+	if c.AssigneeID != nil {
+		ev.AgentID = *c.AssigneeID
+	}
+	if err := s.emit(ctx, tx, ev, view); err != nil {
+		return c, nil, err
+	}
 	if p.Content == "" {
 		return c, nil, nil
 	}
@@ -99,4 +164,51 @@ func (s *Service) Start(ctx context.Context, tx *store.Tx, p StartParams) (desk.
 		return c, nil, err
 	}
 	return res.Conversation, &res.Message, nil
+}
+
+// Update changes status or priority and emits conversation.status_changed
+// (status) or conversation.updated (anything else).
+func (s *Service) Update(ctx context.Context, tx *store.Tx, id int64, p store.ConversationUpdateParams) (desk.ConversationView, error) {
+	before, err := tx.ConversationGet(ctx, id)
+	if err != nil {
+		return before, err
+	}
+	view, err := tx.ConversationUpdate(ctx, id, p)
+	if err != nil {
+		return view, err
+	}
+	typ := desk.EventConversationUpdated
+	if view.Status != before.Status {
+		typ = desk.EventConversationStatusChanged
+	}
+	return view, s.emit(ctx, tx, desk.Event{Type: typ, ConversationID: id, Version: view.Version}, view)
+}
+
+// Assign sets assignee and/or team and emits conversation.assigned, also
+// on the new assignee's personal channel.
+func (s *Service) Assign(ctx context.Context, tx *store.Tx, id int64, p store.ConversationAssignParams) (desk.ConversationView, error) {
+	view, err := tx.ConversationAssign(ctx, id, p)
+	if err != nil {
+		return view, err
+	}
+	ev := desk.Event{Type: desk.EventConversationAssigned, ConversationID: id, Version: view.Version}
+	if view.AssigneeID != nil {
+		ev.AgentID = *view.AssigneeID
+	}
+	return view, s.emit(ctx, tx, ev, view)
+}
+
+// Wake reopens a snoozed conversation whose snooze has ended; it does
+// nothing when the conversation was changed meanwhile.
+func (s *Service) Wake(ctx context.Context, tx *store.Tx, id int64) error {
+	c, err := tx.ConversationGet(ctx, id)
+	if err != nil {
+		return err
+	}
+	if c.Status != desk.StatusSnoozed || c.SnoozedUntil == nil || c.SnoozedUntil.After(tx.Now()) {
+		return nil
+	}
+	open := desk.StatusOpen
+	_, err = s.Update(ctx, tx, id, store.ConversationUpdateParams{Status: &open})
+	return err
 }

@@ -159,6 +159,7 @@ func (s *Server) removeAgentHandler(ctx context.Context, in *AgentParam) (*struc
 				return errLastAdmin
 			}
 		}
+		s.disconnectAfterCommit(tx, in.AgentID)
 		return tx.MemberRemove(ctx, in.AgentID)
 	})
 	return nil, err

@@ -228,7 +228,10 @@ func (s *Server) changePasswordHandler(ctx context.Context, in *changePasswordIn
 	if err != nil {
 		return nil, s.toProblem(ctx, err)
 	}
-	err = s.store.SystemTx(ctx, func(tx *store.Tx) error { return tx.UserSetPassword(ctx, u.ID, hash) })
+	err = s.store.SystemTx(ctx, func(tx *store.Tx) error {
+		s.disconnectAfterCommit(tx, u.ID)
+		return tx.UserSetPassword(ctx, u.ID, hash)
+	})
 	if err != nil {
 		return nil, s.toProblem(ctx, err)
 	}

@@ -142,7 +142,7 @@ func (s *Server) updateConversationHandler(ctx context.Context, in *updateConver
 		if b.SnoozedUntil != nil && !b.SnoozedUntil.After(tx.Now()) {
 			return desk.Invalid("snoozed_until", "snoozed_until must be in the future")
 		}
-		res, err = tx.ConversationUpdate(ctx, in.ConversationID, store.ConversationUpdateParams{Status: b.Status,
+		res, err = s.convs.Update(ctx, tx, in.ConversationID, store.ConversationUpdateParams{Status: b.Status,
 			Priority: b.Priority, SnoozedUntil: b.SnoozedUntil})
 		return err
 	})
@@ -167,7 +167,7 @@ func (s *Server) assignConversationHandler(ctx context.Context, in *assignInput)
 	}
 	var res desk.ConversationView
 	err := s.tenant(ctx, true, func(tx *store.Tx, _ member) (err error) {
-		res, err = tx.ConversationAssign(ctx, in.ConversationID, store.ConversationAssignParams{
+		res, err = s.convs.Assign(ctx, tx, in.ConversationID, store.ConversationAssignParams{
 			SetAssignee: b.AssigneeID.Set, AssigneeID: b.AssigneeID.Value, SetTeam: b.TeamID.Set, TeamID: b.TeamID.Value})
 		return err
 	})

@@ -98,7 +98,7 @@ func btUnitServer(t *testing.T, st *store.Store, log *slog.Logger, checks []http
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	deps := httpapi.Deps{Config: cfg, Store: st, Auth: auth.NewService(st, signer, lim, cfg.RefreshTokenTTL),
-		Conversations: conversation.NewService(), Limiter: lim, Logger: log, ReadyChecks: checks}
+		Conversations: conversation.NewService(conversation.Options{}), Limiter: lim, Logger: log, ReadyChecks: checks}
 	if st != nil {
 		deps.Registry = httpapi.NewRegistry(st.DB())
 	}

@@ -149,7 +149,10 @@ type platformAccountUserParam struct {
 func (s *Server) platformRemoveAccountUserHandler(ctx context.Context, in *platformAccountUserParam) (*struct{}, error) {
 	// Removal runs in the account's own transaction so it takes the same
 	// path (unassign, leave teams, revoke sessions) as an administrator's.
-	err := s.store.Tx(ctx, in.AccountID, func(tx *store.Tx) error { return tx.MemberRemove(ctx, in.UserID) })
+	err := s.store.Tx(ctx, in.AccountID, func(tx *store.Tx) error {
+		s.disconnectAfterCommit(tx, in.UserID)
+		return tx.MemberRemove(ctx, in.UserID)
+	})
 	if err != nil {
 		return nil, s.toProblem(ctx, err)
 	}

@@ -59,6 +59,9 @@ func (s *Server) routes() []Route {
 		{http.MethodGet, "/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", "list-messages", "List a conversation's messages", "Conversations", Member, 0, reg(s.listMessagesHandler)},
 		{http.MethodPost, "/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", "create-message", "Reply or add a private note", "Conversations", Member, http.StatusCreated, reg(s.createMessageHandler)},
 
+		// Real-time catch-up.
+		{http.MethodGet, "/api/v1/accounts/{account_id}/events", "list-events", "Events since an id (catch-up after a long disconnect)", "Realtime", Member, 0, reg(s.listEventsHandler)},
+
 		// Widget (public, per inbox).
 		{http.MethodGet, "/api/v1/widget/{inbox_token}", "widget-config", "The inbox's public widget settings", "Widget", Widget, 0, reg(s.widgetConfigHandler)},
 		{http.MethodPost, "/api/v1/widget/{inbox_token}/contacts", "widget-start-session", "Start a contact session", "Widget", Widget, http.StatusCreated, reg(s.widgetStartSessionHandler)},

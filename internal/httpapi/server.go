@@ -44,6 +44,16 @@ type Deps struct {
 	Logger        *slog.Logger
 	Registry      *prometheus.Registry
 	ReadyChecks   []ReadyCheck
+	// Realtime is the push layer; nil serves no /connection endpoints.
+	Realtime Realtime
+}
+
+// Realtime is the push layer as the HTTP edge sees it.
+type Realtime interface {
+	// Handlers are the transport endpoints by path (/connection/...).
+	Handlers() map[string]http.Handler
+	// DisconnectAgent closes a user's live connections on every node.
+	DisconnectAgent(userID int64) error
 }
 
 // Server serves the API.
@@ -58,6 +68,7 @@ type Server struct {
 	reg     *prometheus.Registry
 	metrics *metrics
 	ready   []ReadyCheck
+	rt      Realtime
 	api     huma.API
 	handler http.Handler
 }
@@ -66,7 +77,7 @@ type Server struct {
 func New(d Deps) *Server {
 	installProblemTypes()
 	s := &Server{cfg: d.Config, store: d.Store, auth: d.Auth, signer: d.Auth.Signer(), convs: d.Conversations,
-		limiter: d.Limiter, log: d.Logger, reg: d.Registry, ready: d.ReadyChecks}
+		limiter: d.Limiter, log: d.Logger, reg: d.Registry, ready: d.ReadyChecks, rt: d.Realtime}
 	if s.reg == nil {
 		s.reg = prometheus.NewRegistry()
 	}
@@ -87,6 +98,11 @@ func New(d Deps) *Server {
 	s.api = humago.New(mux, hc)
 	for _, r := range s.routes() {
 		r.register(s.api, s.operation(r))
+	}
+	if s.rt != nil {
+		for path, h := range s.rt.Handlers() {
+			mux.Handle(path, h)
+		}
 	}
 	mux.HandleFunc("GET /health", s.healthHandler)
 	mux.HandleFunc("GET /ready", s.readyHandler)
@@ -305,4 +321,17 @@ func (s *Server) tenant(ctx context.Context, write bool, fn func(tx *store.Tx, m
 		return s.toProblem(ctx, err)
 	}
 	return nil
+}
+
+// disconnectAfterCommit closes a user's live connections once tx commits,
+// so they reconnect and every subscription is checked again.
+func (s *Server) disconnectAfterCommit(tx *store.Tx, userID int64) {
+	if s.rt == nil {
+		return
+	}
+	tx.AfterCommit(func() {
+		if err := s.rt.DisconnectAgent(userID); err != nil {
+			s.log.Warn("disconnect agent", slog.Int64("user_id", userID), slog.Any("error", err))
+		}
+	})
 }

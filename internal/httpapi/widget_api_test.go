@@ -366,3 +366,32 @@ func TestWidgetMessageIdempotencyKey(t *testing.T) {
 		btProblem(t, res, http.StatusNotFound)
 	})
 }
+
+func TestWidgetConversationIdempotencyKey(t *testing.T) {
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, d testkit.Dialect) {
+		t.Parallel()
+		a := testkit.StartApp(t, d)
+		ten := a.Signup(t)
+		in := btInbox(t, a, ten, nil)
+		v := btSession(t, a, in.token, nil)
+		body := map[string]any{"content": "my order never arrived", "idempotency_key": "start-1"}
+		first := v.do(t, a, "POST", "/conversations", body)
+		if first.Status != http.StatusCreated {
+			t.Fatalf("first: %d %s", first.Status, first.Raw)
+		}
+		retry := v.do(t, a, "POST", "/conversations", body)
+		if retry.Status != http.StatusOK || testkit.ID(retry.JSON["id"]) != testkit.ID(first.JSON["id"]) {
+			t.Fatalf("retry opened another conversation: %d %s (first %s)", retry.Status, retry.Raw, first.Raw)
+		}
+		if msgs := v.messages(t, a, testkit.ID(first.JSON["id"])); len(msgs) != 1 {
+			t.Errorf("%d messages after a retried start, want 1", len(msgs))
+		}
+		// The same key from another visitor starts that visitor's own.
+		w := btSession(t, a, in.token, nil)
+		other := w.do(t, a, "POST", "/conversations", body)
+		if other.Status != http.StatusCreated || testkit.ID(other.JSON["id"]) == testkit.ID(first.JSON["id"]) {
+			t.Errorf("another visitor with the same key: %d %s", other.Status, other.Raw)
+		}
+	})
+}

@@ -224,15 +224,35 @@ type widgetCreateConversationInput struct {
 	}
 }
 
-func (s *Server) widgetCreateConversationHandler(ctx context.Context, in *widgetCreateConversationInput) (*out[widgetConversation], error) {
+type widgetConversationOut struct {
+	Status int
+	Body   widgetConversation
+}
+
+// widgetCreateConversationHandler starts a conversation. A retry with the
+// same idempotency_key returns the conversation the first try opened (200)
+// instead of opening another.
+func (s *Server) widgetCreateConversationHandler(ctx context.Context, in *widgetCreateConversationInput) (*widgetConversationOut, error) {
 	inbox, contactID, err := s.widgetContact(ctx, in.InboxToken, in.ContactToken)
 	if err != nil {
 		return nil, s.toProblem(ctx, err)
 	}
 	var res desk.ConversationView
+	status := http.StatusCreated
 	err = s.store.Tx(ctx, inbox.AccountID, func(tx *store.Tx) error {
 		if err := sessionContact(ctx, tx, contactID); err != nil {
 			return err
+		}
+		if key := in.Body.IdempotencyKey; key != "" {
+			id, err := tx.ConversationIDByMessageKey(ctx, inbox.ID, contactID, key)
+			if err == nil {
+				status = http.StatusOK
+				res, err = tx.ConversationGet(ctx, id)
+				return err
+			}
+			if !desk.IsNotFound(err) {
+				return err
+			}
 		}
 		c, _, err := s.convs.Start(ctx, tx, conversation.StartParams{InboxID: inbox.ID, ContactID: contactID,
 			SenderType: desk.SenderContact, SenderID: &contactID, Content: in.Body.Content, IdempotencyKey: in.Body.IdempotencyKey})
@@ -245,7 +265,7 @@ func (s *Server) widgetCreateConversationHandler(ctx context.Context, in *widget
 	if err != nil {
 		return nil, s.toProblem(ctx, err)
 	}
-	return reply(widgetConversationOf(res)), nil
+	return &widgetConversationOut{Status: status, Body: widgetConversationOf(res)}, nil
 }
 
 // WidgetConversationParam names one of the visitor's conversations.

@@ -1,0 +1,80 @@
+package realtime
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"hummdesk/internal/desk"
+	"hummdesk/internal/store"
+)
+
+// Relay publishes outbox events that were committed but not (known to be)
+// published: the node that committed them publishes right after commit,
+// and when it died in between, or the broker was down, the relay on any
+// node publishes them. Idempotency keys make the second publish a no-op
+// for clients that already got the first.
+type Relay struct {
+	Store *store.Store
+	Node  *Node
+	Log   *slog.Logger
+	// Delay is how old an unpublished event must be before the relay takes
+	// it, so it does not race the committing node's own publish.
+	Delay time.Duration
+	// Interval between scans.
+	Interval time.Duration
+	// Retain is how long published events stay for REST catch-up.
+	Retain time.Duration
+}
+
+// Run scans until ctx ends.
+func (r *Relay) Run(ctx context.Context) error {
+	tick := time.NewTicker(r.Interval)
+	defer tick.Stop()
+	lastPrune := time.Time{}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		if _, err := r.Once(ctx); err != nil && ctx.Err() == nil {
+			r.Log.Warn("event relay", slog.Any("error", err))
+		}
+		if time.Since(lastPrune) > time.Minute {
+			lastPrune = time.Now()
+			if err := r.Store.SystemTx(ctx, func(tx *store.Tx) error {
+				return tx.EventsPrune(ctx, tx.Now().Add(-r.Retain))
+			}); err != nil && ctx.Err() == nil {
+				r.Log.Warn("event prune", slog.Any("error", err))
+			}
+		}
+	}
+}
+
+// Once publishes one batch of pending events and reports how many it
+// published.
+func (r *Relay) Once(ctx context.Context) (int, error) {
+	n := 0
+	err := r.Store.SystemTx(ctx, func(tx *store.Tx) error {
+		evs, err := tx.EventsPending(ctx, tx.Now().Add(-r.Delay), 500)
+		if err != nil || len(evs) == 0 {
+			return err
+		}
+		ids := make([]int64, 0, len(evs))
+		for _, e := range evs {
+			if err := r.Node.PublishEvent(e); err != nil {
+				break // broker down: keep the rest for the next scan
+			}
+			ids = append(ids, e.ID)
+		}
+		n = len(ids)
+		return tx.EventsMarkPublished(ctx, ids)
+	})
+	return n, err
+}
+
+// PublishAfterCommit registers the immediate publish of e on tx.
+func (n *Node) PublishAfterCommit(tx *store.Tx, e *desk.Event) {
+	tx.AfterCommit(func() { _ = n.PublishEvent(*e) })
+}
