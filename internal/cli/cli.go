@@ -31,7 +31,8 @@ Usage:
   hummdesk <command> [flags]
 
 Commands:
-  serve     run the API server (migrates the database first)
+  serve     run the API server and, unless --workers=false, the job workers
+  worker    run only the job workers (scale them out on PostgreSQL)
   migrate   apply database migrations and exit
   seed      create the demo account (idempotent) and exit
   version   print the version
@@ -54,7 +55,7 @@ func Main(args []string, env []string, stdout, stderr io.Writer) int {
 	case "version", "--version":
 		fmt.Fprintf(stdout, "hummdesk %s (schema %d)\n", Version, store.LatestVersion(store.SQLite))
 		return 0
-	case "serve", "migrate", "seed":
+	case "serve", "worker", "migrate", "seed":
 	default:
 		fmt.Fprintf(stderr, "hummdesk: unknown command %q\n\n%s", cmd, usage)
 		return 2
@@ -102,12 +103,15 @@ func Main(args []string, env []string, stdout, stderr io.Writer) int {
 
 var commandDoc = map[string]string{
 	"serve":   "Runs the HummDesk API. Applies pending migrations first; creates the demo account when HUMMDESK_DEMO is on.",
+	"worker":  "Runs only the job workers: background work such as reopening snoozed conversations. Any number of worker processes can share one PostgreSQL database.",
 	"migrate": "Applies the embedded, numbered migrations (PostgreSQL: under an advisory lock) and exits. Refuses a database migrated by a newer binary.",
 	"seed":    "Creates the demo account if it does not exist yet, then exits.",
 }
 
 func run(ctx context.Context, cmd string, cfg *config.Config, log *slog.Logger, stdout io.Writer) error {
 	switch cmd {
+	case "worker":
+		return app.RunWorker(ctx, cfg, log)
 	case "migrate":
 		if err := app.Migrate(ctx, cfg, log); err != nil {
 			return err

@@ -28,6 +28,7 @@ type Config struct {
 	demoSet            bool
 	PlatformToken      string
 	Signup             bool
+	Workers            bool
 	RateLimits         bool
 	RateLimitAPI       int
 	RateLimitWidget    int
@@ -71,6 +72,7 @@ var Vars = []Var{
 		return nil
 	}},
 	{"HUMMDESK_PLATFORM_TOKEN", "platform-token", "", "bearer token of the platform API (/platform/api/v1); empty disables it", func(c *Config, v string) error { c.PlatformToken = v; return nil }},
+	{"HUMMDESK_WORKERS", "workers", "true", "run the job workers inside `serve` (`hummdesk worker` runs only them)", boolVar(func(c *Config) *bool { return &c.Workers })},
 	{"HUMMDESK_SIGNUP", "signup", "true", "allow self-service signup (POST /api/v1/accounts)", boolVar(func(c *Config) *bool { return &c.Signup })},
 	{"HUMMDESK_RATE_LIMITS", "rate-limits", "on", "request rate limiting: on or off (login throttling stays on)", func(c *Config, v string) error {
 		switch strings.ToLower(v) {
@@ -141,7 +143,7 @@ func ours(name string) bool {
 
 // boolFlags are the flags that may be given without a value (--demo means
 // --demo=true).
-var boolFlags = map[string]bool{"demo": true, "signup": true, "rate-limits": true}
+var boolFlags = map[string]bool{"demo": true, "signup": true, "rate-limits": true, "workers": true}
 
 // flagValue records a flag's text; Load applies it after the environment so
 // flags win.
