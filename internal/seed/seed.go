@@ -151,7 +151,7 @@ func Demo(ctx context.Context, st *store.Store) (Result, error) {
 	}
 	// Each conversation and message gets its own transaction, so their
 	// timestamps differ and the list shows a realistic order.
-	svc := conversation.NewService()
+	svc := conversation.NewService(conversation.Options{})
 	for _, cv := range demoConversations() {
 		err := st.Tx(ctx, res.AccountID, func(tx *store.Tx) error {
 			p := conversation.StartParams{InboxID: seedInbox.ID, ContactID: seedContacts[cv.contact], Priority: cv.priority}
