@@ -109,6 +109,9 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		return rep, err
 	}
 	pcfg.MaxConns, pcfg.MinConns = int32(o.Clients), int32(o.Clients)
+	// The same plan mode the store's transactions use, so both sides run
+	// the same plan.
+	pcfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
 	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
 	if err != nil {
 		return rep, err

@@ -247,7 +247,14 @@ func beginQuery(role string, accountID int64, readOnly bool) string {
 	if readOnly {
 		begin = "BEGIN READ ONLY"
 	}
-	return begin + "; SELECT set_config('role', '" + role + "', true), set_config('app.current_account_id', '" + account + "', true)"
+	// plan_cache_mode: our statements are prepared and cached per
+	// connection, and their generic plans are good (every filter has an
+	// index led by account_id). Left to choose, PostgreSQL keeps re-planning
+	// the conversation list as a custom plan: 3.3 ms planning + 1.7 ms
+	// execution against 0.6 ms for the cached generic plan (EXPLAIN ANALYZE
+	// on the bench database, 21k conversations in the account).
+	return begin + "; SELECT set_config('role', '" + role + "', true), set_config('app.current_account_id', '" + account + "', true)" +
+		", set_config('plan_cache_mode', 'force_generic_plan', true)"
 }
 
 // Tx is a transaction bound to one account (or, from SystemTx, to none).
