@@ -1,6 +1,7 @@
 package realtime_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -334,4 +335,42 @@ func TestMissedEventsAreRecovered(t *testing.T) {
 	}
 	acc.waitFor(t, "first missed", isMessage("while away 1"))
 	acc.waitFor(t, "second missed", isMessage("while away 2"))
+}
+
+func TestTypingFlowsBothWaysAndNothingElseCanBePublished(t *testing.T) {
+	t.Parallel()
+	a := testkit.StartApp(t, testkit.SQLite)
+	d := newDesk(t, a)
+	channel := realtime.ConversationChannel(d.ten.AccountID, d.convID)
+	visitor := connect(t, a, d.contact)
+	vsub, err := subscribe(t, visitor, channel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent := connect(t, a, d.ten.Token)
+	asub, err := subscribe(t, agent, channel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := visitor.Publish(ctx, channel, []byte(`{"type":"typing","typing":true}`)); err != nil {
+		t.Fatal(err)
+	}
+	asub.waitFor(t, "visitor typing", func(m map[string]any) bool {
+		return m["type"] == "typing" && m["sender_type"] == "contact" && m["typing"] == true
+	})
+	if _, err := agent.Publish(ctx, channel, []byte(`{"type":"typing","typing":false}`)); err != nil {
+		t.Fatal(err)
+	}
+	vsub.waitFor(t, "agent typing", func(m map[string]any) bool {
+		return m["type"] == "typing" && m["sender_type"] == "agent" && m["typing"] == false
+	})
+	for _, bad := range []string{`{"type":"message.created","data":{"content":"forged"}}`, `not json`, `{"type":"typing"}x`} {
+		if _, err := visitor.Publish(ctx, channel, []byte(bad)); err == nil {
+			t.Errorf("visitor published %s", bad)
+		}
+	}
+	if _, err := visitor.Publish(ctx, realtime.AccountChannel(d.ten.AccountID), []byte(`{"type":"typing","typing":true}`)); err == nil {
+		t.Error("visitor published into the account channel")
+	}
 }
