@@ -37,6 +37,7 @@ type App struct {
 	rt     *realtime.Node
 	relay  *realtime.Relay
 	jobs   *jobs.Client
+	jobm   *jobs.Metrics
 	ln     net.Listener
 }
 
@@ -97,6 +98,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		return nil, err
 	}
 	reg := httpapi.NewRegistry(st.DB())
+	a.jobm = jobs.NewMetrics(st, reg, log)
 	a.rt, err = realtime.New(realtime.Config{Store: st, Signer: signer, Logger: log, Registry: reg, RedisURL: cfg.RedisURL})
 	if err != nil {
 		return nil, err
@@ -161,6 +163,7 @@ func (a *App) Run(ctx context.Context) error {
 		if err := a.jobs.Start(ctx); err != nil {
 			return fmt.Errorf("start job workers: %w", err)
 		}
+		a.jobs.Observe(relayCtx, a.jobm)
 		defer a.stopJobs()
 	}
 	errc := make(chan error, 1)

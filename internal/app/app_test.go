@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,6 +117,28 @@ func TestJobPipelineWakesSnoozedConversations(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("no conversation.status_changed event: %s", events.Raw)
+		}
+		// River records the job's completion a moment after the work is done.
+		wants := []string{
+			`hummdesk_jobs_finished_total{kind="conversation_wake_snoozed",outcome="completed",queue="maintenance"}`,
+			`hummdesk_job_queue_wait_seconds_count{queue="maintenance"}`,
+			`hummdesk_jobs{queue="maintenance",state="completed"}`,
+		}
+		for deadline := time.Now().Add(20 * time.Second); ; {
+			metrics := a.MustDo(t, http.StatusOK, testkit.Req{Method: "GET", Path: "/metrics"})
+			var missing []string
+			for _, want := range wants {
+				if !strings.Contains(string(metrics.Raw), want) {
+					missing = append(missing, want)
+				}
+			}
+			if len(missing) == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("/metrics lacks %v", missing)
+			}
+			time.Sleep(100 * time.Millisecond)
 		}
 	})
 }
