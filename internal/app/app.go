@@ -25,6 +25,7 @@ import (
 	"hummdesk/internal/realtime"
 	"hummdesk/internal/seed"
 	"hummdesk/internal/store"
+	"hummdesk/internal/triage"
 )
 
 // App is a running HummDesk node.
@@ -103,8 +104,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	if err != nil {
 		return nil, err
 	}
-	convs := conversation.NewService(conversation.Options{Publisher: a.rt})
-	if a.jobs, err = newJobs(cfg, st, log, convs, cfg.Workers); err != nil {
+	var convs *conversation.Service
+	if a.jobs, convs, err = newJobs(st, log, a.rt, limiter, cfg.Workers); err != nil {
 		return nil, err
 	}
 	a.relay = &realtime.Relay{Store: st, Node: a.rt, Log: log, Delay: 2 * time.Second, Interval: time.Second, Retain: 24 * time.Hour}
@@ -232,18 +233,28 @@ func Migrate(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	return nil
 }
 
-// newJobs builds the job queue client with every worker and periodic job;
-// work says whether this process runs them.
-func newJobs(cfg *config.Config, st *store.Store, log *slog.Logger, convs *conversation.Service, work bool) (*jobs.Client, error) {
+// newJobs builds the job queue client with every worker and periodic job,
+// and the conversation service that enqueues into it; work says whether
+// this process runs the workers. pub may be nil (the relay publishes).
+func newJobs(st *store.Store, log *slog.Logger, pub conversation.Publisher, limiter ratelimit.Limiter, work bool) (*jobs.Client, *conversation.Service, error) {
+	policies := jobs.DefaultPolicies()
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &conversation.WakeSnoozedWorker{Store: st, Service: convs})
+	wake := &conversation.WakeSnoozedWorker{Store: st}
+	river.AddWorker(workers, wake)
+	river.AddWorker(workers, &triage.ClassifyWorker{Store: st, Classifier: triage.Unconfigured{}, Publisher: pub,
+		Limiter: limiter, Policy: policies[jobs.QueueClassification]})
 	periodic := []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(15*time.Second),
 			func() (river.JobArgs, *river.InsertOpts) { return conversation.WakeSnoozedArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true}),
 	}
-	return jobs.New(jobs.Config{Store: st, Logger: log, Workers: workers, Policies: jobs.DefaultPolicies(),
-		Work: work, Periodic: periodic})
+	jc, err := jobs.New(jobs.Config{Store: st, Logger: log, Workers: workers, Policies: policies, Work: work, Periodic: periodic})
+	if err != nil {
+		return nil, nil, err
+	}
+	convs := conversation.NewService(conversation.Options{Publisher: pub, Jobs: jc})
+	wake.Service = convs
+	return jc, convs, nil
 }
 
 // stopJobs lets running jobs finish within the shutdown timeout; River
@@ -288,8 +299,17 @@ func RunWorker(ctx context.Context, cfg *config.Config, log *slog.Logger) error 
 		defer func() { _ = rt.Shutdown(context.Background()) }()
 		pub = rt
 	}
-	convs := conversation.NewService(conversation.Options{Publisher: pub})
-	jc, err := newJobs(cfg, st, log, convs, true)
+	var limiter ratelimit.Limiter = ratelimit.NewMemory(nil)
+	if cfg.RedisURL != "" {
+		opts, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return fmt.Errorf("REDIS_URL: %w", err)
+		}
+		rc := redis.NewClient(opts)
+		defer rc.Close()
+		limiter = ratelimit.NewRedis(rc, "hummdesk:rl:", nil)
+	}
+	jc, _, err := newJobs(st, log, pub, limiter, true)
 	if err != nil {
 		return err
 	}

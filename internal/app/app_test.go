@@ -142,3 +142,95 @@ func TestJobPipelineWakesSnoozedConversations(t *testing.T) {
 		}
 	})
 }
+
+// TestCustomerMessagesAreClassifiedInTheBackground follows the pipeline:
+// the classification job is enqueued in the message's transaction (and
+// vanishes with a rollback), only customer messages get one, the worker
+// stores an honest result and pushes conversation.classified.
+func TestCustomerMessagesAreClassifiedInTheBackground(t *testing.T) {
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, d testkit.Dialect) {
+		t.Parallel()
+		ctx := context.Background()
+		a := testkit.StartApp(t, d)
+		ten := a.Signup(t)
+		base := fmt.Sprintf("/api/v1/accounts/%d", ten.AccountID)
+		inbox := a.MustDo(t, http.StatusCreated, testkit.Req{Method: "POST", Path: base + "/inboxes", Token: ten.Token,
+			Body: map[string]any{"name": "Web", "channel_type": "web_widget"}})
+		token := inbox.JSON["inbox_token"].(string)
+		sess := a.MustDo(t, http.StatusCreated, testkit.Req{Method: "POST", Path: "/api/v1/widget/" + token + "/contacts", Body: map[string]any{}})
+		ct := sess.JSON["contact_token"].(string)
+		conv := a.MustDo(t, http.StatusCreated, testkit.Req{Method: "POST", Path: "/api/v1/widget/" + token + "/conversations",
+			Headers: map[string]string{"X-Contact-Token": ct}, Body: map[string]any{"content": "I was charged twice"}})
+		convID := testkit.ID(conv.JSON["id"])
+		a.MustDo(t, http.StatusCreated, testkit.Req{Method: "POST", Path: fmt.Sprintf("%s/conversations/%d/messages", base, convID),
+			Token: ten.Token, Body: map[string]any{"content": "Looking into it"}})
+
+		jobsOf := func() int {
+			var n int
+			if err := a.Store().DB().QueryRowContext(ctx, "SELECT count(*) FROM river_job WHERE kind = 'ai_classify'").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := jobsOf(); n != 1 {
+			t.Fatalf("%d classification jobs, want 1 (the customer's message only)", n)
+		}
+
+		// A rolled-back message leaves no job; a committed one has its job.
+		svc := conversation.NewService(conversation.Options{Jobs: a.Jobs()})
+		contactID := testkit.ID(sess.JSON["contact"].(map[string]any)["id"])
+		post := func(fail bool) error {
+			return a.Store().Tx(ctx, ten.AccountID, func(tx *store.Tx) error {
+				cid := contactID
+				if _, err := svc.Post(ctx, tx, conversation.PostParams{ConversationID: convID, SenderType: desk.SenderContact,
+					SenderID: &cid, Content: "one more thing"}); err != nil {
+					return err
+				}
+				if fail {
+					return errRollback
+				}
+				return nil
+			})
+		}
+		if err := post(true); err != errRollback {
+			t.Fatal(err)
+		}
+		if n := jobsOf(); n != 1 {
+			t.Fatalf("rollback left %d jobs, want 1", n)
+		}
+		if err := post(false); err != nil {
+			t.Fatal(err)
+		}
+		if n := jobsOf(); n != 2 {
+			t.Fatalf("%d jobs after a committed customer message, want 2", n)
+		}
+
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			events := a.MustDo(t, http.StatusOK, testkit.Req{Method: "GET", Path: base + "/events?limit=100", Token: ten.Token})
+			classified := 0
+			for _, e := range events.JSON["data"].([]any) {
+				ev := e.(map[string]any)
+				if ev["type"] != "conversation.classified" {
+					continue
+				}
+				data := ev["data"].(map[string]any)
+				if data["provider"] != "none" || data["outcome"] != "human_queue" || data["category"] != nil ||
+					!strings.Contains(data["reasoning"].(string), "No AI classifier is configured") {
+					t.Fatalf("dishonest placeholder classification: %v", data)
+				}
+				classified++
+			}
+			if classified == 2 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d of 2 messages classified after 20s", classified)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+}
+
+var errRollback = fmt.Errorf("roll back on purpose")

@@ -7,12 +7,17 @@ package conversation
 
 import (
 	"context"
-	"encoding/json"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
 	"hummdesk/internal/desk"
+	"hummdesk/internal/events"
 	"hummdesk/internal/store"
+	"hummdesk/internal/triage"
 )
 
 // MaxContentRunes caps a message's length.
@@ -20,22 +25,29 @@ const MaxContentRunes = 20000
 
 // Publisher pushes an outbox event once its transaction has committed. It
 // is optional: without one, the relay publishes events a moment later.
-type Publisher interface {
-	PublishAfterCommit(tx *store.Tx, e *desk.Event)
+type Publisher = events.Publisher
+
+// Enqueuer inserts a job in a store transaction.
+type Enqueuer interface {
+	InsertTx(ctx context.Context, tx *store.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 }
 
 // Options configures the service.
 type Options struct {
 	Publisher Publisher
+	// Jobs, when set, receives a classification job for every customer
+	// message, in the message's transaction.
+	Jobs Enqueuer
 }
 
 // Service runs the use cases.
 type Service struct {
-	pub Publisher
+	pub  Publisher
+	jobs Enqueuer
 }
 
 // NewService returns the conversation service.
-func NewService(opts Options) *Service { return &Service{pub: opts.Publisher} }
+func NewService(opts Options) *Service { return &Service{pub: opts.Publisher, jobs: opts.Jobs} }
 
 // ValidateContent checks a message body.
 func ValidateContent(content string) error {
@@ -50,18 +62,7 @@ func ValidateContent(content string) error {
 
 // emit writes an event to the outbox and schedules its publish.
 func (s *Service) emit(ctx context.Context, tx *store.Tx, e desk.Event, data any) error {
-	raw, err := json.Marshal(data)
-	if err != nil {
-		return err
-	}
-	e.Data = raw
-	if err := tx.EventInsert(ctx, &e); err != nil {
-		return err
-	}
-	if s.pub != nil {
-		s.pub.PublishAfterCommit(tx, &e)
-	}
-	return nil
+	return events.Emit(ctx, tx, s.pub, e, data)
 }
 
 // PostParams describes a message to post.
@@ -99,6 +100,12 @@ func (s *Service) Post(ctx context.Context, tx *store.Tx, p PostParams) (store.M
 		return res, err
 	}
 	c := res.Conversation
+	if p.SenderType == desk.SenderContact && s.jobs != nil {
+		args := triage.ClassifyArgs{AccountID: tx.AccountID(), ConversationID: c.ID, MessageID: res.Message.ID}
+		if _, err := s.jobs.InsertTx(ctx, tx, args, &river.InsertOpts{Priority: triage.JobPriority(c.Priority)}); err != nil {
+			return res, fmt.Errorf("enqueue classification: %w", err)
+		}
+	}
 	if err := s.emit(ctx, tx, desk.Event{Type: desk.EventMessageCreated, ConversationID: c.ID, Version: c.Version,
 		Private: res.Message.Private}, res.Message); err != nil {
 		return res, err

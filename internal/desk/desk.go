@@ -233,3 +233,36 @@ type ConversationView struct {
 	Team        *TeamRef   `json:"team"`
 	LastMessage *Message   `json:"last_message"`
 }
+
+// Classification is the AI's reading of one customer message, and what was
+// done with it. Labels are nil when the provider gave none.
+type Classification struct {
+	ID               int64     `json:"id"`
+	AccountID        int64     `json:"account_id"`
+	ConversationID   int64     `json:"conversation_id"`
+	MessageID        int64     `json:"message_id"`
+	Provider         string    `json:"provider"`
+	Model            string    `json:"model"`
+	PromptVersion    string    `json:"prompt_version"`
+	Category         *string   `json:"category"`
+	Priority         *string   `json:"priority"`
+	Sentiment        *string   `json:"sentiment"`
+	Language         *string   `json:"language"`
+	Confidence       *float64  `json:"confidence"`
+	Reasoning        string    `json:"reasoning"`
+	SuggestedTeamID  *int64    `json:"suggested_team_id"`
+	SuggestedAgentID *int64    `json:"suggested_agent_id"`
+	LatencyMS        float64   `json:"latency_ms"`
+	InputTokens      int       `json:"input_tokens"`
+	OutputTokens     int       `json:"output_tokens"`
+	CostUSD          float64   `json:"cost_usd"`
+	RawOutput        string    `json:"raw_output"`
+	Outcome          string    `json:"outcome"`
+	CreatedAt        time.Time `json:"created_at"`
+}
+
+// Classification outcomes.
+const (
+	OutcomeHumanQueue   = "human_queue"
+	OutcomeAutoAssigned = "auto_assigned"
+)

@@ -16,6 +16,7 @@ const (
 	EventConversationAssigned      EventType = "conversation.assigned"
 	EventConversationStatusChanged EventType = "conversation.status_changed"
 	EventMessageCreated            EventType = "message.created"
+	EventConversationClassified    EventType = "conversation.classified"
 	EventAgentPresence             EventType = "agent.presence"
 )
 
