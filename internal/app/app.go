@@ -87,7 +87,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		if err != nil {
 			return nil, fmt.Errorf("connect to redis: %w", err)
 		}
-		limiter = ratelimit.NewRedis(a.redis, "hummdesk:rl:", nil)
+		limiter = ratelimit.NewRedis(a.redis, cfg.RedisPrefix+":rl:", nil)
 		checks = append(checks, httpapi.ReadyCheck{Name: "redis", Check: func(ctx context.Context) error { return a.redis.Ping(ctx).Err() }})
 	}
 	key, err := signingKey(ctx, cfg, st)
@@ -100,7 +100,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	}
 	reg := httpapi.NewRegistry(st.DB())
 	a.jobm = jobs.NewMetrics(st, reg, log)
-	a.rt, err = realtime.New(realtime.Config{Store: st, Signer: signer, Logger: log, Registry: reg, RedisURL: cfg.RedisURL})
+	a.rt, err = realtime.New(realtime.Config{Store: st, Signer: signer, Logger: log, Registry: reg, RedisURL: cfg.RedisURL, RedisPrefix: cfg.RedisPrefix})
 	if err != nil {
 		return nil, err
 	}
@@ -289,7 +289,7 @@ func RunWorker(ctx context.Context, cfg *config.Config, log *slog.Logger) error 
 		if err != nil {
 			return err
 		}
-		rt, err := realtime.New(realtime.Config{Store: st, Signer: signer, Logger: log, Registry: httpapi.NewRegistry(nil), RedisURL: cfg.RedisURL})
+		rt, err := realtime.New(realtime.Config{Store: st, Signer: signer, Logger: log, Registry: httpapi.NewRegistry(nil), RedisURL: cfg.RedisURL, RedisPrefix: cfg.RedisPrefix})
 		if err != nil {
 			return err
 		}
@@ -307,7 +307,7 @@ func RunWorker(ctx context.Context, cfg *config.Config, log *slog.Logger) error 
 		}
 		rc := redis.NewClient(opts)
 		defer rc.Close()
-		limiter = ratelimit.NewRedis(rc, "hummdesk:rl:", nil)
+		limiter = ratelimit.NewRedis(rc, cfg.RedisPrefix+":rl:", nil)
 	}
 	jc, _, err := newJobs(st, log, pub, limiter, true)
 	if err != nil {

@@ -23,6 +23,7 @@ type Config struct {
 	DatabaseURL        string
 	MigrateDatabaseURL string
 	RedisURL           string
+	RedisPrefix        string
 	DBMaxConns         int
 	Demo               bool
 	demoSet            bool
@@ -61,7 +62,8 @@ var Vars = []Var{
 	{"HUMMDESK_DATA_DIR", "data-dir", "./data", "directory of the embedded SQLite database and local files", func(c *Config, v string) error { c.DataDir = v; return nil }},
 	{"DATABASE_URL", "database-url", "", "postgres://… selects PostgreSQL; sqlite://PATH or empty uses SQLite in the data directory (also HUMMDESK_DATABASE_URL)", func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
 	{"HUMMDESK_MIGRATE_DATABASE_URL", "migrate-database-url", "", "PostgreSQL URL of the tables' owner, used only for migrations (default: DATABASE_URL)", func(c *Config, v string) error { c.MigrateDatabaseURL = v; return nil }},
-	{"REDIS_URL", "redis-url", "", "redis://… enables Redis for shared rate limits (and, later, real-time fan-out) (also HUMMDESK_REDIS_URL)", func(c *Config, v string) error { c.RedisURL = v; return nil }},
+	{"REDIS_URL", "redis-url", "", "redis://… enables Redis: real-time fan-out, history and presence across nodes, shared rate limits (also HUMMDESK_REDIS_URL)", func(c *Config, v string) error { c.RedisURL = v; return nil }},
+	{"HUMMDESK_REDIS_PREFIX", "redis-prefix", "hummdesk", "prefix of every Redis key and channel, so several deployments can share one Redis", func(c *Config, v string) error { c.RedisPrefix = v; return nil }},
 	{"HUMMDESK_DB_MAX_CONNS", "db-max-conns", "20", "maximum PostgreSQL connections per process", intVar(func(c *Config) *int { return &c.DBMaxConns })},
 	{"HUMMDESK_DEMO", "demo", "", "create the demo account at start (default: true on SQLite, false on PostgreSQL)", func(c *Config, v string) error {
 		b, err := strconv.ParseBool(v)

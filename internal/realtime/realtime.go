@@ -40,12 +40,16 @@ type Config struct {
 	// RedisURL, when set, makes the node share publications, history and
 	// presence with every other node through Redis.
 	RedisURL string
+	// RedisPrefix prefixes the broker's keys and channels (default
+	// "hummdesk").
+	RedisPrefix string
 	// NodeName names this node in centrifuge's node info.
 	NodeName string
 }
 
 // Node is the real-time server of one process.
 type Node struct {
+	prefix string
 	node   *centrifuge.Node
 	store  *store.Store
 	signer *auth.Signer
@@ -80,6 +84,9 @@ func New(cfg Config) (*Node, error) {
 		return nil, err
 	}
 	n := &Node{node: cn, store: cfg.Store, signer: cfg.Signer, log: log}
+	if n.prefix = cfg.RedisPrefix; n.prefix == "" {
+		n.prefix = "hummdesk"
+	}
 	if cfg.RedisURL != "" {
 		if err := n.useRedis(cfg.RedisURL); err != nil {
 			return nil, err
@@ -101,12 +108,12 @@ func (n *Node) useRedis(url string) error {
 	if err != nil {
 		return fmt.Errorf("realtime redis: %w", err)
 	}
-	broker, err := centrifuge.NewRedisBroker(n.node, centrifuge.RedisBrokerConfig{Prefix: "hummdesk", Shards: []*centrifuge.RedisShard{shard}})
+	broker, err := centrifuge.NewRedisBroker(n.node, centrifuge.RedisBrokerConfig{Prefix: n.prefix, Shards: []*centrifuge.RedisShard{shard}})
 	if err != nil {
 		return fmt.Errorf("realtime redis broker: %w", err)
 	}
 	n.node.SetBroker(broker)
-	pm, err := centrifuge.NewRedisPresenceManager(n.node, centrifuge.RedisPresenceManagerConfig{Prefix: "hummdesk", Shards: []*centrifuge.RedisShard{shard}})
+	pm, err := centrifuge.NewRedisPresenceManager(n.node, centrifuge.RedisPresenceManagerConfig{Prefix: n.prefix, Shards: []*centrifuge.RedisShard{shard}})
 	if err != nil {
 		return fmt.Errorf("realtime redis presence: %w", err)
 	}
