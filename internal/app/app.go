@@ -39,7 +39,9 @@ type App struct {
 	relay  *realtime.Relay
 	jobs   *jobs.Client
 	jobm   *jobs.Metrics
-	ln     net.Listener
+	// startDashboard starts the job dashboard's background work.
+	startDashboard func(context.Context) error
+	ln             net.Listener
 }
 
 // New prepares a node: database open and migrated, demo seeded when
@@ -108,6 +110,11 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	if a.jobs, convs, err = newJobs(st, log, a.rt, limiter, cfg.Workers); err != nil {
 		return nil, err
 	}
+	dashboard, startDashboard, err := a.jobs.Dashboard(log, cfg.PlatformToken)
+	if err != nil {
+		return nil, fmt.Errorf("job dashboard: %w", err)
+	}
+	a.startDashboard = startDashboard
 	a.relay = &realtime.Relay{Store: st, Node: a.rt, Log: log, Delay: 2 * time.Second, Interval: time.Second, Retain: 24 * time.Hour}
 	a.server = httpapi.New(httpapi.Deps{
 		Config:        cfg,
@@ -119,6 +126,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		Registry:      reg,
 		ReadyChecks:   checks,
 		Realtime:      a.rt,
+		JobsDashboard: dashboard,
 	})
 	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return nil, err
@@ -151,6 +159,10 @@ func (a *App) Run(ctx context.Context) error {
 		return fmt.Errorf("start real-time node: %w", err)
 	}
 	relayCtx, stopRelay := context.WithCancel(context.WithoutCancel(ctx))
+	if err := a.startDashboard(relayCtx); err != nil {
+		stopRelay()
+		return fmt.Errorf("start job dashboard: %w", err)
+	}
 	relayDone := make(chan struct{})
 	go func() {
 		defer close(relayDone)

@@ -234,3 +234,54 @@ func TestCustomerMessagesAreClassifiedInTheBackground(t *testing.T) {
 }
 
 var errRollback = fmt.Errorf("roll back on purpose")
+
+// TestJobDashboardNeedsThePlatformToken checks River UI is mounted at
+// /admin/jobs behind the platform token and shows the queues.
+func TestJobDashboardNeedsThePlatformToken(t *testing.T) {
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, d testkit.Dialect) {
+		t.Parallel()
+		a := testkit.StartApp(t, d)
+		get := func(path, password string) (int, string, http.Header) {
+			req, _ := http.NewRequest("GET", a.URL+path, nil)
+			if password != "" {
+				req.SetBasicAuth("ops", password)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var b strings.Builder
+			buf := make([]byte, 32<<10)
+			for {
+				n, err := resp.Body.Read(buf)
+				b.Write(buf[:n])
+				if err != nil {
+					break
+				}
+			}
+			return resp.StatusCode, b.String(), resp.Header
+		}
+		for _, pw := range []string{"", "wrong-token-0123456789"} {
+			if code, _, h := get("/admin/jobs/", pw); code != http.StatusUnauthorized || h.Get("WWW-Authenticate") == "" {
+				t.Errorf("password %q: %d %v", pw, code, h)
+			}
+		}
+		token := a.Config.PlatformToken
+		if code, body, _ := get("/admin/jobs/", token); code != http.StatusOK || !strings.Contains(body, "<html") {
+			t.Errorf("dashboard page: %d %.200s", code, body)
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			code, body, _ := get("/admin/jobs/api/queues", token)
+			if code == http.StatusOK && strings.Contains(body, `"maintenance"`) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("queues API: %d %.300s", code, body)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	})
+}

@@ -46,6 +46,8 @@ type Deps struct {
 	ReadyChecks   []ReadyCheck
 	// Realtime is the push layer; nil serves no /connection endpoints.
 	Realtime Realtime
+	// JobsDashboard, when set, is mounted at /admin/jobs (it guards itself).
+	JobsDashboard http.Handler
 }
 
 // Realtime is the push layer as the HTTP edge sees it.
@@ -108,6 +110,10 @@ func New(d Deps) *Server {
 		for path, h := range s.rt.Handlers() {
 			mux.Handle(path, h)
 		}
+	}
+	if d.JobsDashboard != nil {
+		mux.Handle("/admin/jobs", d.JobsDashboard)
+		mux.Handle("/admin/jobs/", d.JobsDashboard)
 	}
 	mux.HandleFunc("GET /health", s.healthHandler)
 	mux.HandleFunc("GET /ready", s.readyHandler)
