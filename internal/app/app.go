@@ -78,16 +78,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	var limiter ratelimit.Limiter = ratelimit.NewMemory(nil)
 	checks := []httpapi.ReadyCheck{{Name: "database", Check: st.Ping}}
 	if cfg.RedisURL != "" {
-		opts, err := redis.ParseURL(cfg.RedisURL)
-		if err != nil {
-			return nil, fmt.Errorf("REDIS_URL: %w", err)
-		}
-		a.redis = redis.NewClient(opts)
-		pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		err = a.redis.Ping(pingCtx).Err()
-		cancel()
-		if err != nil {
-			return nil, fmt.Errorf("connect to redis: %w", err)
+		if a.redis, err = connectRedis(ctx, cfg); err != nil {
+			return nil, err
 		}
 		limiter = ratelimit.NewRedis(a.redis, cfg.RedisPrefix+":rl:", nil)
 		checks = append(checks, httpapi.ReadyCheck{Name: "redis", Check: func(ctx context.Context) error { return a.redis.Ping(ctx).Err() }})
@@ -313,11 +305,10 @@ func RunWorker(ctx context.Context, cfg *config.Config, log *slog.Logger) error 
 	}
 	var limiter ratelimit.Limiter = ratelimit.NewMemory(nil)
 	if cfg.RedisURL != "" {
-		opts, err := redis.ParseURL(cfg.RedisURL)
+		rc, err := connectRedis(ctx, cfg)
 		if err != nil {
-			return fmt.Errorf("REDIS_URL: %w", err)
+			return err
 		}
-		rc := redis.NewClient(opts)
 		defer rc.Close()
 		limiter = ratelimit.NewRedis(rc, cfg.RedisPrefix+":rl:", nil)
 	}
@@ -349,3 +340,19 @@ func signingKey(ctx context.Context, cfg *config.Config, st *store.Store) (strin
 
 // Jobs is the node's job queue client.
 func (a *App) Jobs() *jobs.Client { return a.jobs }
+
+// connectRedis connects to REDIS_URL and checks it answers.
+func connectRedis(ctx context.Context, cfg *config.Config) (*redis.Client, error) {
+	opts, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	rc := redis.NewClient(opts)
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := rc.Ping(pingCtx).Err(); err != nil {
+		_ = rc.Close()
+		return nil, fmt.Errorf("connect to redis: %w", err)
+	}
+	return rc, nil
+}
