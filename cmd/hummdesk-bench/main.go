@@ -38,6 +38,10 @@ func main() {
 	reseed := fs.Bool("reseed", false, "drop and seed the benchmark database even if it is already seeded")
 	db := fs.String("db", bench.DefaultDatabase, "name of the benchmark database")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the first scenario to this file (client goroutines are labelled mode=raw|api; e.g. go tool pprof -tagignore mode=raw)")
+	rate := fs.Int("rate", 200, "messages per second in the message → agent latency benchmark")
+	latency := fs.Duration("latency-duration", 10*time.Second, "how long the latency benchmark sends messages (0 skips it)")
+	redisURL := fs.String("redis", redisURL(), "Redis for the cross-node latency scenario (env REDIS_URL; empty skips it)")
+	only := fs.String("only", "", "run only one part: list or latency")
 	_ = fs.Parse(os.Args[1:])
 	if *clients < 1 || *duration <= 0 || *warmup < 0 {
 		fmt.Fprintln(os.Stderr, "hummdesk-bench: -clients must be positive, -duration positive, -warmup not negative")
@@ -45,13 +49,22 @@ func main() {
 	}
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
-	_, err := bench.Run(ctx, bench.Options{
-		ServerURL: *url, Database: *db, Sizes: bench.DefaultSizes, Reseed: *reseed,
-		Clients: *clients, Duration: *duration, Warmup: *warmup, Round: *round, CPUProfile: *cpuprofile, Out: os.Stdout,
-	})
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "hummdesk-bench:", err)
-		os.Exit(1)
+	if *only != "latency" {
+		_, err := bench.Run(ctx, bench.Options{
+			ServerURL: *url, Database: *db, Sizes: bench.DefaultSizes, Reseed: *reseed,
+			Clients: *clients, Duration: *duration, Warmup: *warmup, Round: *round, CPUProfile: *cpuprofile, Out: os.Stdout,
+		})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hummdesk-bench:", err)
+			os.Exit(1)
+		}
+	}
+	if *only != "list" && *latency > 0 && *rate > 0 {
+		_, err := bench.RunLatency(ctx, bench.LatencyOptions{ServerURL: *url, RedisURL: *redisURL, Rate: *rate, Duration: *latency, Out: os.Stdout})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hummdesk-bench: latency:", err)
+			os.Exit(1)
+		}
 	}
 }
 
@@ -64,4 +77,11 @@ func serverURL() string {
 		return u
 	}
 	return defaultServerURL
+}
+
+func redisURL() string {
+	if u := os.Getenv("REDIS_URL"); u != "" {
+		return u
+	}
+	return "redis://127.0.0.1:6379/0"
 }

@@ -107,7 +107,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		return nil, fmt.Errorf("job dashboard: %w", err)
 	}
 	a.startDashboard = startDashboard
-	a.relay = &realtime.Relay{Store: st, Node: a.rt, Log: log, Delay: 2 * time.Second, Interval: time.Second, Retain: 24 * time.Hour}
+	a.relay = &realtime.Relay{Store: st, Node: a.rt, Log: log, Delay: 2 * time.Second, Interval: 250 * time.Millisecond, Retain: 24 * time.Hour}
 	a.server = httpapi.New(httpapi.Deps{
 		Config:        cfg,
 		Store:         st,

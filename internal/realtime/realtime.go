@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/centrifugal/centrifuge"
@@ -54,6 +55,11 @@ type Node struct {
 	store  *store.Store
 	signer *auth.Signer
 	log    *slog.Logger
+
+	// published collects the ids of events this node published right
+	// after commit; the relay marks them in batches.
+	mu        sync.Mutex
+	published []int64
 }
 
 // connInfo is what a connection is, kept as its credentials' info.

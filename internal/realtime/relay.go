@@ -52,12 +52,35 @@ func (r *Relay) Run(ctx context.Context) error {
 	}
 }
 
-// Once publishes one batch of pending events and reports how many it
-// published.
+// Once records what this node published right after commit, then
+// publishes the pending events that remain, in batches, and reports how
+// many it published.
 func (r *Relay) Once(ctx context.Context) (int, error) {
+	if ids := r.Node.takePublished(); len(ids) > 0 {
+		for len(ids) > 0 {
+			batch := ids[:min(len(ids), 1000)]
+			if err := r.Store.SystemTx(ctx, func(tx *store.Tx) error { return tx.EventsMarkPublished(ctx, batch) }); err != nil {
+				return 0, err
+			}
+			ids = ids[len(batch):]
+		}
+	}
+	total := 0
+	for {
+		n, err := r.batch(ctx)
+		total += n
+		if err != nil || n < relayBatch {
+			return total, err
+		}
+	}
+}
+
+const relayBatch = 500
+
+func (r *Relay) batch(ctx context.Context) (int, error) {
 	n := 0
 	err := r.Store.SystemTx(ctx, func(tx *store.Tx) error {
-		evs, err := tx.EventsPending(ctx, tx.Now().Add(-r.Delay), 500)
+		evs, err := tx.EventsPending(ctx, tx.Now().Add(-r.Delay), relayBatch)
 		if err != nil || len(evs) == 0 {
 			return err
 		}
@@ -76,5 +99,20 @@ func (r *Relay) Once(ctx context.Context) (int, error) {
 
 // PublishAfterCommit registers the immediate publish of e on tx.
 func (n *Node) PublishAfterCommit(tx *store.Tx, e *desk.Event) {
-	tx.AfterCommit(func() { _ = n.PublishEvent(*e) })
+	tx.AfterCommit(func() {
+		if n.PublishEvent(*e) == nil {
+			n.mu.Lock()
+			n.published = append(n.published, e.ID)
+			n.mu.Unlock()
+		}
+	})
+}
+
+// takePublished returns and forgets the ids published since the last call.
+func (n *Node) takePublished() []int64 {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	ids := n.published
+	n.published = nil
+	return ids
 }
