@@ -41,7 +41,8 @@ func main() {
 	rate := fs.Int("rate", 200, "messages per second in the message → agent latency benchmark")
 	latency := fs.Duration("latency-duration", 10*time.Second, "how long the latency benchmark sends messages (0 skips it)")
 	redisURL := fs.String("redis", redisURL(), "Redis for the cross-node latency scenario (env REDIS_URL; empty skips it)")
-	only := fs.String("only", "", "run only one part: list or latency")
+	only := fs.String("only", "", "run only one part: list, latency or queue")
+	queueJobs := fs.Int("queue-jobs", 5000, "no-op jobs in the queue benchmark (0 skips it)")
 	_ = fs.Parse(os.Args[1:])
 	if *clients < 1 || *duration <= 0 || *warmup < 0 {
 		fmt.Fprintln(os.Stderr, "hummdesk-bench: -clients must be positive, -duration positive, -warmup not negative")
@@ -49,7 +50,7 @@ func main() {
 	}
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
-	if *only != "latency" {
+	if *only == "" || *only == "list" {
 		_, err := bench.Run(ctx, bench.Options{
 			ServerURL: *url, Database: *db, Sizes: bench.DefaultSizes, Reseed: *reseed,
 			Clients: *clients, Duration: *duration, Warmup: *warmup, Round: *round, CPUProfile: *cpuprofile, Out: os.Stdout,
@@ -59,10 +60,16 @@ func main() {
 			os.Exit(1)
 		}
 	}
-	if *only != "list" && *latency > 0 && *rate > 0 {
+	if (*only == "" || *only == "latency") && *latency > 0 && *rate > 0 {
 		_, err := bench.RunLatency(ctx, bench.LatencyOptions{ServerURL: *url, RedisURL: *redisURL, Rate: *rate, Duration: *latency, Out: os.Stdout})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "hummdesk-bench: latency:", err)
+			os.Exit(1)
+		}
+	}
+	if (*only == "" || *only == "queue") && *queueJobs > 0 {
+		if _, err := bench.RunQueue(ctx, *url, *queueJobs, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "hummdesk-bench: queue:", err)
 			os.Exit(1)
 		}
 	}

@@ -106,7 +106,12 @@ type Config struct {
 // New builds the client for the store's dialect.
 func New(cfg Config) (*Client, error) {
 	rc := &river.Config{
-		Logger:               cfg.Logger,
+		Logger: cfg.Logger,
+		// River's defaults (100 ms between fetches while busy, 1 s polls)
+		// cap a queue at MaxWorkers jobs per 100 ms and make SQLite, which
+		// has no LISTEN, start new jobs up to a second late.
+		FetchCooldown:        10 * time.Millisecond,
+		FetchPollInterval:    200 * time.Millisecond,
 		JobTimeout:           2 * time.Minute,
 		RescueStuckJobsAfter: 3 * time.Minute,
 		MaxAttempts:          5,
