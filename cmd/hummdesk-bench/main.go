@@ -41,7 +41,8 @@ func main() {
 	rate := fs.Int("rate", 200, "messages per second in the message → agent latency benchmark")
 	latency := fs.Duration("latency-duration", 10*time.Second, "how long the latency benchmark sends messages (0 skips it)")
 	redisURL := fs.String("redis", redisURL(), "Redis for the cross-node latency scenario (env REDIS_URL; empty skips it)")
-	only := fs.String("only", "", "run only one part: list, latency or queue")
+	only := fs.String("only", "", "run only one part: list, latency, queue or connections")
+	conns := fs.Int("connections", 10000, "WebSocket clients in the connections benchmark (0 skips it)")
 	queueJobs := fs.Int("queue-jobs", 5000, "no-op jobs in the queue benchmark (0 skips it)")
 	_ = fs.Parse(os.Args[1:])
 	if *clients < 1 || *duration <= 0 || *warmup < 0 {
@@ -70,6 +71,12 @@ func main() {
 	if (*only == "" || *only == "queue") && *queueJobs > 0 {
 		if _, err := bench.RunQueue(ctx, *url, *queueJobs, os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, "hummdesk-bench: queue:", err)
+			os.Exit(1)
+		}
+	}
+	if (*only == "" || *only == "connections") && *conns > 0 {
+		if err := bench.RunConnections(ctx, *conns, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "hummdesk-bench: connections:", err)
 			os.Exit(1)
 		}
 	}

@@ -136,7 +136,14 @@ func (n *Node) Shutdown(ctx context.Context) error { return n.node.Shutdown(ctx)
 // Handlers returns the transport endpoints, mounted under /connection/.
 func (n *Node) Handlers() map[string]http.Handler {
 	return map[string]http.Handler{
-		"/connection/websocket":   centrifuge.NewWebsocketHandler(n.node, centrifuge.WebsocketConfig{CheckOrigin: func(*http.Request) bool { return true }}),
+		// Small read buffers and pooled write buffers: most connections are
+		// idle, and an idle connection should cost little memory.
+		"/connection/websocket": centrifuge.NewWebsocketHandler(n.node, centrifuge.WebsocketConfig{
+			CheckOrigin:        func(*http.Request) bool { return true },
+			ReadBufferSize:     1024,
+			WriteBufferSize:    1024,
+			UseWriteBufferPool: true,
+		}),
 		"/connection/sse":         centrifuge.NewSSEHandler(n.node, centrifuge.SSEConfig{}),
 		"/connection/http_stream": centrifuge.NewHTTPStreamHandler(n.node, centrifuge.HTTPStreamConfig{}),
 	}
