@@ -27,10 +27,10 @@ type inboxBody struct {
 // inboxOf is the inbox as the caller may see it: the identity
 // verification secret is for administrators only, since whoever holds it
 // can sign in to the widget as any contact.
-func (s *Server) inboxOf(in desk.Inbox, m member) inboxBody {
+func (s *Server) inboxOf(in desk.Inbox, admin bool) inboxBody {
 	b := inboxBody{ID: in.ID, Name: in.Name, ChannelType: in.ChannelType, InboxToken: in.Token,
 		HMACMandatory: in.HMACMandatory, Greeting: in.Greeting, CreatedAt: in.CreatedAt}
-	if m.Role == desk.RoleAdministrator {
+	if admin {
 		b.HMACSecret = in.HMACSecret
 	}
 	if in.ChannelType == desk.ChannelWebWidget {
@@ -48,9 +48,11 @@ type InboxParam struct {
 
 func (s *Server) listInboxesHandler(ctx context.Context, _ *AccountParam) (*out[page[inboxBody]], error) {
 	var res []desk.Inbox
-	var who member
+	var admin bool
 	err := s.tenant(ctx, false, func(tx *store.Tx, m member) (err error) {
-		who = m
+		if admin, err = m.isAdmin(ctx, tx); err != nil {
+			return err
+		}
 		res, err = tx.InboxList(ctx)
 		return err
 	})
@@ -59,7 +61,7 @@ func (s *Server) listInboxesHandler(ctx context.Context, _ *AccountParam) (*out[
 	}
 	data := make([]inboxBody, len(res))
 	for i, in := range res {
-		data[i] = s.inboxOf(in, who)
+		data[i] = s.inboxOf(in, admin)
 	}
 	return reply(page[inboxBody]{Data: data}), nil
 }
@@ -76,9 +78,11 @@ type createInboxInput struct {
 
 func (s *Server) createInboxHandler(ctx context.Context, in *createInboxInput) (*out[inboxBody], error) {
 	var res desk.Inbox
-	var who member
+	var admin bool
 	err := s.tenant(ctx, true, func(tx *store.Tx, m member) (err error) {
-		who = m
+		if admin, err = m.isAdmin(ctx, tx); err != nil {
+			return err
+		}
 		if err := validName("name", in.Body.Name); err != nil {
 			return err
 		}
@@ -90,21 +94,23 @@ func (s *Server) createInboxHandler(ctx context.Context, in *createInboxInput) (
 	if err != nil {
 		return nil, err
 	}
-	return reply(s.inboxOf(res, who)), nil
+	return reply(s.inboxOf(res, admin)), nil
 }
 
 func (s *Server) getInboxHandler(ctx context.Context, in *InboxParam) (*out[inboxBody], error) {
 	var res desk.Inbox
-	var who member
+	var admin bool
 	err := s.tenant(ctx, false, func(tx *store.Tx, m member) (err error) {
-		who = m
+		if admin, err = m.isAdmin(ctx, tx); err != nil {
+			return err
+		}
 		res, err = tx.InboxGet(ctx, in.InboxID)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return reply(s.inboxOf(res, who)), nil
+	return reply(s.inboxOf(res, admin)), nil
 }
 
 type updateInboxInput struct {
@@ -118,9 +124,11 @@ type updateInboxInput struct {
 
 func (s *Server) updateInboxHandler(ctx context.Context, in *updateInboxInput) (*out[inboxBody], error) {
 	var res desk.Inbox
-	var who member
+	var admin bool
 	err := s.tenant(ctx, true, func(tx *store.Tx, m member) (err error) {
-		who = m
+		if admin, err = m.isAdmin(ctx, tx); err != nil {
+			return err
+		}
 		name := trimmed(in.Body.Name)
 		if name != nil {
 			if err := validName("name", *name); err != nil {
@@ -134,7 +142,7 @@ func (s *Server) updateInboxHandler(ctx context.Context, in *updateInboxInput) (
 	if err != nil {
 		return nil, err
 	}
-	return reply(s.inboxOf(res, who)), nil
+	return reply(s.inboxOf(res, admin)), nil
 }
 
 func (s *Server) deleteInboxHandler(ctx context.Context, in *InboxParam) (*struct{}, error) {

@@ -296,7 +296,23 @@ func (s *Server) allow(ctx huma.Context, key string, perMinute int) bool {
 // member is the caller's membership, checked in the request's own
 // transaction.
 type member struct {
-	desk.Membership
+	UserID    int64
+	AccountID int64
+	// admin is true when the route required an administrator (and so the
+	// check proved it); otherwise the role is looked up on demand.
+	admin bool
+}
+
+// isAdmin reports whether the caller administers the account.
+func (m member) isAdmin(ctx context.Context, tx *store.Tx) (bool, error) {
+	if m.admin {
+		return true, nil
+	}
+	me, err := tx.MemberGet(ctx, m.UserID)
+	if err != nil {
+		return false, err
+	}
+	return me.Role == desk.RoleAdministrator, nil
 }
 
 // tenant runs fn in a transaction bound to the account in the path, after
@@ -308,25 +324,9 @@ func (s *Server) tenant(ctx context.Context, write bool, fn func(tx *store.Tx, m
 	if p == nil || p.accountID == 0 {
 		return s.toProblem(ctx, desk.NotFound("account"))
 	}
-	run := s.store.ReadTx
-	if write {
-		run = s.store.Tx
-	}
-	err := run(ctx, p.accountID, func(tx *store.Tx) error {
-		a, err := tx.AgentAuthGet(ctx, p.userID)
-		if err != nil {
-			if desk.IsNotFound(err) {
-				return desk.NotFound("account")
-			}
-			return err
-		}
-		if p.issuedAt.Before(a.TokensValidAfter) {
-			return &desk.Error{Kind: desk.KindUnauthorized, Message: "token revoked; log in again"}
-		}
-		if p.need == Admin && a.Membership.Role != desk.RoleAdministrator {
-			return &desk.Error{Kind: desk.KindForbidden, Message: "only administrators of the account may do this"}
-		}
-		return fn(tx, member{a.Membership})
+	check := store.AuthCheck{UserID: p.userID, IssuedAtMicros: p.issuedAt.UnixMicro(), NeedAdmin: p.need == Admin}
+	err := s.store.MemberTx(ctx, p.accountID, check, write, func(tx *store.Tx) error {
+		return fn(tx, member{UserID: p.userID, AccountID: p.accountID, admin: p.need == Admin})
 	})
 	if err != nil {
 		return s.toProblem(ctx, err)

@@ -186,11 +186,24 @@ func (s *Store) SystemTx(ctx context.Context, fn func(*Tx) error) error {
 }
 
 func (s *Store) run(ctx context.Context, accountID int64, role string, readOnly bool, fn func(*Tx) error) (err error) {
+	return s.runChecked(ctx, accountID, role, readOnly, nil, fn)
+}
+
+func (s *Store) runChecked(ctx context.Context, accountID int64, role string, readOnly bool, check *AuthCheck, fn func(*Tx) error) (err error) {
 	tx := &Tx{d: s.dialect, accountID: accountID}
 	if s.dialect == Postgres {
-		// One round trip opens the transaction and sets the tenant context.
-		pgTx, err := s.pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: beginQuery(role, accountID, readOnly)})
+		// One round trip opens the transaction, sets the tenant context and,
+		// for MemberTx, authorizes the caller.
+		q := beginQuery(role, accountID, readOnly)
+		if check != nil {
+			q += "; SELECT hummdesk_authorize(" + strconv.FormatInt(check.UserID, 10) + ", " +
+				strconv.FormatInt(check.IssuedAtMicros, 10) + ", " + strconv.FormatBool(check.NeedAdmin) + ")"
+		}
+		pgTx, err := s.pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: q})
 		if err != nil {
+			if authErr := authError(err); authErr != nil {
+				return authErr
+			}
 			return fmt.Errorf("begin: %w", err)
 		}
 		tx.pgx = pgTx
