@@ -99,7 +99,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		return nil, err
 	}
 	var convs *conversation.Service
-	if a.jobs, convs, err = newJobs(st, log, a.rt, limiter, cfg.Workers); err != nil {
+	if a.jobs, convs, err = newJobs(st, log, a.rt, queueLimiter(st, limiter, cfg), cfg.Workers); err != nil {
 		return nil, err
 	}
 	dashboard, startDashboard, err := a.jobs.Dashboard(log, cfg.PlatformToken)
@@ -312,7 +312,7 @@ func RunWorker(ctx context.Context, cfg *config.Config, log *slog.Logger) error 
 		defer rc.Close()
 		limiter = ratelimit.NewRedis(rc, cfg.RedisPrefix+":rl:", nil)
 	}
-	jc, _, err := newJobs(st, log, pub, limiter, true)
+	jc, _, err := newJobs(st, log, pub, queueLimiter(st, limiter, cfg), true)
 	if err != nil {
 		return err
 	}
@@ -355,4 +355,13 @@ func connectRedis(ctx context.Context, cfg *config.Config) (*redis.Client, error
 		return nil, fmt.Errorf("connect to redis: %w", err)
 	}
 	return rc, nil
+}
+
+// queueLimiter is what holds the job queues' rates across every process:
+// Redis when configured, else the database that all processes share.
+func queueLimiter(st *store.Store, redisOrMemory ratelimit.Limiter, cfg *config.Config) ratelimit.Limiter {
+	if cfg.RedisURL != "" {
+		return redisOrMemory
+	}
+	return ratelimit.NewSQL(st, nil)
 }

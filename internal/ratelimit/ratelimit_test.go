@@ -1,6 +1,8 @@
 package ratelimit_test
 
 import (
+	"hummdesk/internal/testkit"
+
 	"context"
 	"net"
 	"os"
@@ -73,6 +75,13 @@ func implementations(t *testing.T, f func(t *testing.T, c *clock, l ratelimit.Li
 		c := newClock()
 		f(t, c, ratelimit.NewRedis(client, redisPrefix(t, client), c.Now))
 	})
+	for _, d := range []testkit.Dialect{testkit.SQLite, testkit.Postgres} {
+		t.Run("sql-"+string(d), func(t *testing.T) {
+			t.Parallel()
+			c := newClock()
+			f(t, c, ratelimit.NewSQL(testkit.NewStore(t, d), c.Now))
+		})
+	}
 }
 
 func redisClient(t *testing.T) *redis.Client {
@@ -344,4 +353,27 @@ func TestRedisSharesCountsAcrossLimiters(t *testing.T) {
 	if r := mustHit(t, ratelimit.NewRedis(client, redisPrefix(t, client), c.Now), "k", 4, time.Minute); !r.Allowed || r.Remaining != 3 {
 		t.Errorf("another prefix: %+v", r)
 	}
+}
+
+// TestSQLLimitIsSharedByProcesses: two limiters on one database (two worker
+// processes) share one limit.
+func TestSQLLimitIsSharedByProcesses(t *testing.T) {
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, d testkit.Dialect) {
+		t.Parallel()
+		st := testkit.NewStore(t, d)
+		c := newClock()
+		a, b := ratelimit.NewSQL(st, c.Now), ratelimit.NewSQL(st, c.Now)
+		k := key("shared")
+		for i := range 6 {
+			l := a
+			if i%2 == 1 {
+				l = b
+			}
+			r := mustHit(t, l, k, 5, time.Minute)
+			if r.Allowed != (i < 5) {
+				t.Fatalf("hit %d through process %d: %+v", i, i%2, r)
+			}
+		}
+	})
 }
