@@ -184,4 +184,5 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 // RateLimitError is returned when a throttle refuses a request.
 type RateLimitError struct{ RetryAfter time.Duration }
 
+// Error implements error.
 func (e *RateLimitError) Error() string { return "too many attempts, try again later" }

@@ -31,6 +31,7 @@ type Error struct {
 	Err   error
 }
 
+// Error implements error.
 func (e *Error) Error() string {
 	if e.Err != nil {
 		return fmt.Sprintf("%s: %s: %v", e.Kind, e.Message, e.Err)
@@ -38,6 +39,7 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %s", e.Kind, e.Message)
 }
 
+// Unwrap returns the underlying cause, for errors.Is and errors.As.
 func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf returns an *Error of the given kind with a formatted message.

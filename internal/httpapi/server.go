@@ -146,6 +146,7 @@ const (
 	Platform                        // the platform token
 )
 
+// String names the access level.
 func (a Access) String() string {
 	return [...]string{"", "public", "authenticated", "member", "admin", "widget", "platform"}[a]
 }

@@ -21,6 +21,7 @@ type Channel struct {
 	ID int64
 }
 
+// String is the channel's name.
 func (c Channel) String() string {
 	if c.Kind == KindAccount {
 		return KindAccount + ":" + strconv.FormatInt(c.AccountID, 10)

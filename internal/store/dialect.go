@@ -23,6 +23,7 @@ const (
 	Postgres
 )
 
+// String names the dialect ("sqlite", "postgres").
 func (d Dialect) String() string {
 	switch d {
 	case SQLite:
