@@ -88,10 +88,6 @@ func (s *Service) Post(ctx context.Context, tx *store.Tx, p PostParams) (store.M
 	if len(p.IdempotencyKey) > 128 {
 		return store.MessageCreateResult{}, desk.Invalid("idempotency_key", "idempotency key is longer than 128 characters")
 	}
-	before, err := tx.ConversationGet(ctx, p.ConversationID)
-	if err != nil {
-		return store.MessageCreateResult{}, err
-	}
 	res, err := tx.MessageCreate(ctx, store.MessageCreateParams{
 		ConversationID: p.ConversationID, SenderType: p.SenderType, SenderID: p.SenderID,
 		Content: p.Content, Private: p.Private, IdempotencyKey: p.IdempotencyKey,
@@ -110,7 +106,7 @@ func (s *Service) Post(ctx context.Context, tx *store.Tx, p PostParams) (store.M
 		Private: res.Message.Private}, res.Message); err != nil {
 		return res, err
 	}
-	if c.Status != before.Status {
+	if c.Status != res.PreviousStatus {
 		view, err := tx.ConversationGet(ctx, c.ID)
 		if err != nil {
 			return res, err

@@ -33,6 +33,9 @@ type MessageCreateResult struct {
 	Message      desk.Message
 	Replayed     bool
 	Conversation desk.Conversation
+	// PreviousStatus is the conversation's status before the message (a
+	// customer's message reopens a resolved or snoozed conversation).
+	PreviousStatus desk.Status
 }
 
 // MessageCreate appends a message to a conversation of the account, moves the
@@ -64,7 +67,7 @@ func (t *Tx) MessageCreate(ctx context.Context, p MessageCreateParams) (MessageC
 	if err != nil {
 		return MessageCreateResult{}, mapErr(err)
 	}
-	status := conv.Status
+	status, previous := conv.Status, conv.Status
 	if p.SenderType == desk.SenderContact && (status == desk.StatusResolved || status == desk.StatusSnoozed) {
 		status = desk.StatusOpen
 	}
@@ -81,7 +84,7 @@ func (t *Tx) MessageCreate(ctx context.Context, p MessageCreateParams) (MessageC
 	if status != desk.StatusSnoozed {
 		conv.SnoozedUntil = nil
 	}
-	return MessageCreateResult{Message: m, Conversation: conv}, nil
+	return MessageCreateResult{Message: m, Conversation: conv, PreviousStatus: previous}, nil
 }
 
 // MessageListParams pages a conversation's messages by id.
