@@ -46,7 +46,7 @@ func (s *Server) listConversationsHandler(ctx context.Context, in *listConversat
 		p.After = &store.ConversationCursor{LastActivityAt: timeOfMicros(v[0]), ID: v[1]}
 	}
 	var res []desk.ConversationView
-	err := s.tenant(ctx, false, func(tx *store.Tx, m member) (err error) {
+	err := s.tenantRead(ctx, func(tx *store.Tx, m member) (err error) {
 		switch in.Assignee {
 		case "me":
 			p.AssigneeID = m.UserID

@@ -97,6 +97,7 @@ func New(d Deps) *Server {
 	// pays for a field no client needs (the schemas are in the OpenAPI
 	// document).
 	hc.CreateHooks = nil
+	hc.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
 	hc.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		"bearer":   {Type: "http", Scheme: "bearer", BearerFormat: "JWT"},
 		"contact":  {Type: "apiKey", In: "header", Name: "X-Contact-Token"},
@@ -327,6 +328,24 @@ func (s *Server) tenant(ctx context.Context, write bool, fn func(tx *store.Tx, m
 	}
 	check := store.AuthCheck{UserID: p.userID, IssuedAtMicros: p.issuedAt.UnixMicro(), NeedAdmin: p.need == Admin}
 	err := s.store.MemberTx(ctx, p.accountID, check, write, func(tx *store.Tx) error {
+		return fn(tx, member{UserID: p.userID, AccountID: p.accountID, admin: p.need == Admin})
+	})
+	if err != nil {
+		return s.toProblem(ctx, err)
+	}
+	return nil
+}
+
+// tenantRead is tenant for a handler whose work is one read statement: on
+// PostgreSQL the membership check and the statement reach the database in
+// one round trip (store.MemberRead).
+func (s *Server) tenantRead(ctx context.Context, fn func(tx *store.Tx, m member) error) error {
+	p := principalFrom(ctx)
+	if p == nil || p.accountID == 0 {
+		return s.toProblem(ctx, desk.NotFound("account"))
+	}
+	check := store.AuthCheck{UserID: p.userID, IssuedAtMicros: p.issuedAt.UnixMicro(), NeedAdmin: p.need == Admin}
+	err := s.store.MemberRead(ctx, p.accountID, check, func(tx *store.Tx) error {
 		return fn(tx, member{UserID: p.userID, AccountID: p.accountID, admin: p.need == Admin})
 	})
 	if err != nil {

@@ -49,21 +49,27 @@ func TestMemberTxAuthorizesInTheTransaction(t *testing.T) {
 		ran := false
 		check := func(name string, account int64, c store.AuthCheck, want desk.Kind) {
 			t.Helper()
-			for _, write := range []bool{false, true} {
+			for _, mode := range []string{"read", "write", "pipelined read"} {
 				ran = false
-				err := st.MemberTx(ctx, account, c, write, func(tx *store.Tx) error {
-					ran = true
+				fn := func(tx *store.Tx) error {
 					_, err := tx.TeamList(ctx)
+					ran = err == nil
 					return err
-				})
+				}
+				var err error
+				if mode == "pipelined read" {
+					err = st.MemberRead(ctx, account, c, fn)
+				} else {
+					err = st.MemberTx(ctx, account, c, mode == "write", fn)
+				}
 				if want == "" {
 					if err != nil || !ran {
-						t.Errorf("%s (write %v): %v, ran %v", name, write, err, ran)
+						t.Errorf("%s (%s): %v, ran %v", name, mode, err, ran)
 					}
 					continue
 				}
 				if desk.ErrorKind(err) != want || ran {
-					t.Errorf("%s (write %v): %v (kind %s), ran %v; want %s without running", name, write, err, desk.ErrorKind(err), ran, want)
+					t.Errorf("%s (%s): %v (kind %s), ran %v; want %s without running", name, mode, err, desk.ErrorKind(err), ran, want)
 				}
 			}
 		}
