@@ -5,7 +5,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 LDFLAGS   := -s -w -X hummdesk/internal/cli.Version=$(VERSION)
 FUZZTIME  ?= 30s
 
-.PHONY: build run test test-go vet fuzz fuzz-short bench clean
+.PHONY: build run test test-go vet fuzz fuzz-short bench eval generate clean
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/hummdesk
@@ -33,6 +33,15 @@ fuzz:
 ## bench: seed PostgreSQL and compare the API with the raw query (see README).
 bench:
 	$(GO) run ./cmd/hummdesk-bench
+
+## eval: run the offline classifier over EVAL_SET and print accuracy, calibration and throughput.
+EVAL_SET  ?= ../shared/eval/dev.jsonl
+eval:
+	$(GO) run ./cmd/hummdesk-eval -set '$(EVAL_SET)'
+
+## generate: rebuild generated files (the offline classifier's model.bin from its corpus).
+generate:
+	$(GO) generate ./internal/ai/local/...
 
 clean:
 	rm -rf bin data test-output

@@ -41,7 +41,11 @@ func main() {
 	rate := fs.Int("rate", 200, "messages per second in the message → agent latency benchmark")
 	latency := fs.Duration("latency-duration", 10*time.Second, "how long the latency benchmark sends messages (0 skips it)")
 	redisURL := fs.String("redis", redisURL(), "Redis for the cross-node latency scenario (env REDIS_URL; empty skips it)")
-	only := fs.String("only", "", "run only one part: list, latency, queue or connections")
+	only := fs.String("only", "", "run only one part: list, latency, queue, connections or kb (kb runs only when named)")
+	kbChunks := fs.Int("kb-chunks", 1_000_000, "chunks in the PostgreSQL knowledge-base benchmark (20 accounts)")
+	kbSQLite := fs.Int("kb-sqlite-chunks", 50_000, "chunks in the SQLite knowledge-base benchmark (0 skips it)")
+	kbQueries := fs.Int("kb-queries", 200, "searches per knowledge-base measurement")
+	kbEf := fs.Int("kb-ef-search", 0, "HNSW ef_search of the top-10 measurement (0: the store's default, 40)")
 	conns := fs.Int("connections", 10000, "WebSocket clients in the connections benchmark (0 skips it)")
 	queueJobs := fs.Int("queue-jobs", 5000, "no-op jobs in the queue benchmark (0 skips it)")
 	_ = fs.Parse(os.Args[1:])
@@ -71,6 +75,14 @@ func main() {
 	if (*only == "" || *only == "queue") && *queueJobs > 0 {
 		if _, err := bench.RunQueue(ctx, *url, *queueJobs, os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, "hummdesk-bench: queue:", err)
+			os.Exit(1)
+		}
+	}
+	if *only == "kb" {
+		_, err := bench.RunKB(ctx, bench.KBOptions{ServerURL: *url, Chunks: *kbChunks, Accounts: 20, SQLiteChunks: *kbSQLite,
+			Queries: *kbQueries, EfSearch: *kbEf, Reseed: *reseed, Out: os.Stdout})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hummdesk-bench: kb:", err)
 			os.Exit(1)
 		}
 	}

@@ -21,6 +21,7 @@ import (
 	"hummdesk/internal/conversation"
 	"hummdesk/internal/httpapi"
 	"hummdesk/internal/jobs"
+	"hummdesk/internal/kb"
 	"hummdesk/internal/ratelimit"
 	"hummdesk/internal/realtime"
 	"hummdesk/internal/seed"
@@ -81,7 +82,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		if a.redis, err = connectRedis(ctx, cfg); err != nil {
 			return nil, err
 		}
-		limiter = ratelimit.NewRedis(a.redis, cfg.RedisPrefix+":rl:", nil)
+		limiter = redisLimiter(a.redis, cfg, log)
 		checks = append(checks, httpapi.ReadyCheck{Name: "redis", Check: func(ctx context.Context) error { return a.redis.Ping(ctx).Err() }})
 	}
 	key, err := signingKey(ctx, cfg, st)
@@ -99,7 +100,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		return nil, err
 	}
 	var convs *conversation.Service
-	if a.jobs, convs, err = newJobs(st, log, a.rt, queueLimiter(st, limiter, cfg), cfg.Workers); err != nil {
+	var kbs *kb.Service
+	if a.jobs, convs, kbs, err = newJobs(st, log, a.rt, queueLimiter(st, limiter, cfg), newClassifiers(cfg, log), cfg.Workers); err != nil {
 		return nil, err
 	}
 	dashboard, startDashboard, err := a.jobs.Dashboard(log, cfg.PlatformToken)
@@ -108,17 +110,23 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	}
 	a.startDashboard = startDashboard
 	a.relay = &realtime.Relay{Store: st, Node: a.rt, Log: log, Delay: 2 * time.Second, Interval: 250 * time.Millisecond, Retain: 24 * time.Hour}
+	sealer, err := newSealer(ctx, cfg, st)
+	if err != nil {
+		return nil, err
+	}
 	a.server = httpapi.New(httpapi.Deps{
 		Config:        cfg,
 		Store:         st,
 		Auth:          auth.NewService(st, signer, limiter, cfg.RefreshTokenTTL),
 		Conversations: convs,
+		KB:            kbs,
 		Limiter:       limiter,
 		Logger:        log,
 		Registry:      reg,
 		ReadyChecks:   checks,
 		Realtime:      a.rt,
 		JobsDashboard: dashboard,
+		Sealer:        sealer,
 	})
 	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return nil, err
@@ -164,6 +172,15 @@ func (a *App) Run(ctx context.Context) error {
 		stopRelay()
 		<-relayDone
 	}()
+	presenceDone := make(chan struct{})
+	go func() {
+		defer close(presenceDone)
+		_ = a.rt.RunPresence(relayCtx)
+	}()
+	defer func() {
+		stopRelay()
+		<-presenceDone
+	}()
 	if a.cfg.Workers {
 		if err := a.jobs.Start(ctx); err != nil {
 			return fmt.Errorf("start job workers: %w", err)
@@ -189,6 +206,11 @@ func (a *App) Run(ctx context.Context) error {
 	// Real-time clients are told to reconnect (to another node).
 	if err := a.rt.Shutdown(sctx); err != nil {
 		a.log.Warn("real-time shutdown", slog.Any("error", err))
+	}
+	// Its agents are offline here now; the stale-presence job clears what
+	// this does not finish in time.
+	if err := a.rt.ClearPresence(sctx); err != nil {
+		a.log.Warn("clear presence", slog.Any("error", err))
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
@@ -240,25 +262,36 @@ func Migrate(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 // newJobs builds the job queue client with every worker and periodic job,
 // and the conversation service that enqueues into it; work says whether
 // this process runs the workers. pub may be nil (the relay publishes).
-func newJobs(st *store.Store, log *slog.Logger, pub conversation.Publisher, limiter ratelimit.Limiter, work bool) (*jobs.Client, *conversation.Service, error) {
+func newJobs(st *store.Store, log *slog.Logger, pub conversation.Publisher, limiter ratelimit.Limiter, classifiers triage.Classifiers, work bool) (*jobs.Client, *conversation.Service, *kb.Service, error) {
 	policies := jobs.DefaultPolicies()
 	workers := river.NewWorkers()
 	wake := &conversation.WakeSnoozedWorker{Store: st}
 	river.AddWorker(workers, wake)
-	river.AddWorker(workers, &triage.ClassifyWorker{Store: st, Classifier: triage.Unconfigured{}, Publisher: pub,
+	river.AddWorker(workers, &triage.ClassifyWorker{Store: st, Classifiers: classifiers, Publisher: pub,
 		Limiter: limiter, Policy: policies[jobs.QueueClassification]})
+	river.AddWorker(workers, &realtime.PresenceCleanupWorker{Store: st, Publisher: pub})
 	periodic := []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(15*time.Second),
 			func() (river.JobArgs, *river.InsertOpts) { return conversation.WakeSnoozedArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(30*time.Second),
+			func() (river.JobArgs, *river.InsertOpts) { return realtime.PresenceCleanupArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
 	}
+	kbs, err := kb.NewService(kb.Options{Store: st, Embedder: kb.LocalEmbedder{}, Logger: log})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	kbs.AddWorkers(workers, policies[jobs.QueueKnowledgeBase])
+	periodic = append(periodic, kb.SweepJob(time.Minute))
 	jc, err := jobs.New(jobs.Config{Store: st, Logger: log, Workers: workers, Policies: policies, Work: work, Periodic: periodic})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
+	kbs.UseJobs(jc)
 	convs := conversation.NewService(conversation.Options{Publisher: pub, Jobs: jc})
 	wake.Service = convs
-	return jc, convs, nil
+	return jc, convs, kbs, nil
 }
 
 // stopJobs lets running jobs finish within the shutdown timeout; River
@@ -310,9 +343,9 @@ func RunWorker(ctx context.Context, cfg *config.Config, log *slog.Logger) error 
 			return err
 		}
 		defer rc.Close()
-		limiter = ratelimit.NewRedis(rc, cfg.RedisPrefix+":rl:", nil)
+		limiter = redisLimiter(rc, cfg, log)
 	}
-	jc, _, err := newJobs(st, log, pub, queueLimiter(st, limiter, cfg), true)
+	jc, _, _, err := newJobs(st, log, pub, queueLimiter(st, limiter, cfg), newClassifiers(cfg, log), true)
 	if err != nil {
 		return err
 	}
@@ -347,6 +380,9 @@ func connectRedis(ctx context.Context, cfg *config.Config) (*redis.Client, error
 	if err != nil {
 		return nil, fmt.Errorf("REDIS_URL: %w", err)
 	}
+	// Calls end at their context's deadline, so a Redis that hangs costs a
+	// caller no more than the deadline it set.
+	opts.ContextTimeoutEnabled = true
 	rc := redis.NewClient(opts)
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
@@ -355,6 +391,12 @@ func connectRedis(ctx context.Context, cfg *config.Config) (*redis.Client, error
 		return nil, fmt.Errorf("connect to redis: %w", err)
 	}
 	return rc, nil
+}
+
+// redisLimiter counts in Redis, shared by every process, and in process
+// while Redis fails: requests and jobs never fail or wait on a broken Redis.
+func redisLimiter(rc *redis.Client, cfg *config.Config, log *slog.Logger) ratelimit.Limiter {
+	return ratelimit.NewFallback(ratelimit.NewRedis(rc, cfg.RedisPrefix+":rl:", nil), ratelimit.NewMemory(nil), log, ratelimit.FallbackOptions{})
 }
 
 // queueLimiter is what holds the job queues' rates across every process:

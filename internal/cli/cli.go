@@ -35,6 +35,7 @@ Commands:
   worker    run only the job workers (scale them out on PostgreSQL)
   migrate   apply database migrations and exit
   seed      create the demo account (idempotent) and exit
+  ai        offline AI tools: 'hummdesk ai classify' labels messages read from stdin
   version   print the version
 
 Run 'hummdesk <command> --help' for a command's flags. Every flag can also be
@@ -55,6 +56,8 @@ func Main(args []string, env []string, stdout, stderr io.Writer) int {
 	case "version", "--version":
 		fmt.Fprintf(stdout, "hummdesk %s (schema %d)\n", Version, store.LatestVersion(store.SQLite))
 		return 0
+	case "ai":
+		return runAI(rest, os.Stdin, stdout, stderr)
 	case "serve", "worker", "migrate", "seed":
 	default:
 		fmt.Fprintf(stderr, "hummdesk: unknown command %q\n\n%s", cmd, usage)

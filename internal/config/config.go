@@ -44,6 +44,16 @@ type Config struct {
 	LogLevel           string
 	LogFormat          string
 	ShutdownTimeout    time.Duration
+	SecretKey          string
+	AIProvider         string
+	AITimeout          time.Duration
+	AnthropicAPIKey    string
+	AnthropicModel     string
+	AnthropicBaseURL   string
+	OpenAIAPIKey       string
+	OpenAIBaseURL      string
+	OpenAIModel        string
+	OpenAIEmbedModel   string
 }
 
 // Var documents one setting; the table drives env parsing, flags and the
@@ -116,13 +126,32 @@ var Vars = []Var{
 	{"HUMMDESK_LOG_LEVEL", "log-level", "info", "debug, info, warn or error", func(c *Config, v string) error { c.LogLevel = strings.ToLower(v); return nil }},
 	{"HUMMDESK_LOG_FORMAT", "log-format", "json", "json or text", func(c *Config, v string) error { c.LogFormat = strings.ToLower(v); return nil }},
 	{"HUMMDESK_SHUTDOWN_TIMEOUT", "shutdown-timeout", "20s", "how long in-flight requests may take to finish on SIGTERM", durVar(func(c *Config) *time.Duration { return &c.ShutdownTimeout })},
+	{"HUMMDESK_SECRET_KEY", "secret-key", "", "encrypts the AI API keys accounts store (≥ 32 bytes); default: generated once and kept in the database, which protects a leaked settings table but not a leaked database", func(c *Config, v string) error { c.SecretKey = v; return nil }},
+	{"HUMMDESK_AI_PROVIDER", "ai-provider", "", "server default AI provider: local, anthropic or openai; default: anthropic when ANTHROPIC_API_KEY is set, else openai when OPENAI_API_KEY is set, else local (accounts may choose their own)", func(c *Config, v string) error {
+		switch v {
+		case "", "local", "anthropic", "openai":
+			c.AIProvider = v
+			return nil
+		}
+		return errors.New("must be local, anthropic or openai")
+	}},
+	{"HUMMDESK_AI_TIMEOUT", "ai-timeout", "30s", "timeout of one request to a remote AI provider", durVar(func(c *Config) *time.Duration { return &c.AITimeout })},
+	{"ANTHROPIC_API_KEY", "anthropic-api-key", "", "Anthropic API key of the server default (also HUMMDESK_ANTHROPIC_API_KEY)", func(c *Config, v string) error { c.AnthropicAPIKey = v; return nil }},
+	{"HUMMDESK_ANTHROPIC_MODEL", "anthropic-model", "", "Anthropic model; default: a current Claude Sonnet", func(c *Config, v string) error { c.AnthropicModel = v; return nil }},
+	{"HUMMDESK_ANTHROPIC_BASE_URL", "anthropic-base-url", "", "Anthropic API base URL (default: the official API)", func(c *Config, v string) error { c.AnthropicBaseURL = v; return nil }},
+	{"OPENAI_API_KEY", "openai-api-key", "", "key of the OpenAI-compatible endpoint (also HUMMDESK_OPENAI_API_KEY)", func(c *Config, v string) error { c.OpenAIAPIKey = v; return nil }},
+	{"HUMMDESK_OPENAI_BASE_URL", "openai-base-url", "", "OpenAI-compatible base URL: OpenAI (default), Azure, Ollama (http://localhost:11434/v1), vLLM, LM Studio", func(c *Config, v string) error { c.OpenAIBaseURL = v; return nil }},
+	{"HUMMDESK_OPENAI_MODEL", "openai-model", "", "chat model of the OpenAI-compatible endpoint", func(c *Config, v string) error { c.OpenAIModel = v; return nil }},
+	{"HUMMDESK_OPENAI_EMBEDDING_MODEL", "openai-embedding-model", "", "embedding model of the OpenAI-compatible endpoint (empty: knowledge-base embeddings stay local)", func(c *Config, v string) error { c.OpenAIEmbedModel = v; return nil }},
 }
 
 // aliases are accepted alternative environment names; the canonical name
 // wins when both are set.
 var aliases = map[string]string{
-	"HUMMDESK_DATABASE_URL": "DATABASE_URL",
-	"HUMMDESK_REDIS_URL":    "REDIS_URL",
+	"HUMMDESK_DATABASE_URL":      "DATABASE_URL",
+	"HUMMDESK_REDIS_URL":         "REDIS_URL",
+	"HUMMDESK_ANTHROPIC_API_KEY": "ANTHROPIC_API_KEY",
+	"HUMMDESK_OPENAI_API_KEY":    "OPENAI_API_KEY",
 }
 
 // toolPrefixes mark HUMMDESK_* variables that belong to the test suite
@@ -332,6 +361,9 @@ func (c *Config) Validate() error {
 	}
 	if c.PlatformToken != "" && len(c.PlatformToken) < 16 {
 		errs = append(errs, errors.New("HUMMDESK_PLATFORM_TOKEN: must be at least 16 characters"))
+	}
+	if c.SecretKey != "" && len(c.SecretKey) < 32 {
+		errs = append(errs, errors.New("HUMMDESK_SECRET_KEY: must be at least 32 bytes"))
 	}
 	if c.JWTSecret != "" && len(c.JWTSecret) < 32 {
 		errs = append(errs, errors.New("HUMMDESK_JWT_SECRET: must be at least 32 bytes"))

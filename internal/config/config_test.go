@@ -343,7 +343,9 @@ func TestVarsAreWellFormed(t *testing.T) {
 		if v.Doc == "" {
 			t.Errorf("%s has no documentation", v.Env)
 		}
-		if v.Env != "DATABASE_URL" && v.Env != "REDIS_URL" && !strings.HasPrefix(v.Env, "HUMMDESK_") {
+		// Besides HUMMDESK_*, only the names every tool of their kind reads.
+		conventional := map[string]bool{"DATABASE_URL": true, "REDIS_URL": true, "ANTHROPIC_API_KEY": true, "OPENAI_API_KEY": true}
+		if !conventional[v.Env] && !strings.HasPrefix(v.Env, "HUMMDESK_") {
 			t.Errorf("%s: environment names start with HUMMDESK_", v.Env)
 		}
 	}

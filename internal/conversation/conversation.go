@@ -7,6 +7,7 @@ package conversation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -214,4 +215,31 @@ func (s *Service) Wake(ctx context.Context, tx *store.Tx, id int64) error {
 	open := desk.StatusOpen
 	_, err = s.Update(ctx, tx, id, store.ConversationUpdateParams{Status: &open})
 	return err
+}
+
+// Reclassify enqueues a new classification run of the conversation's
+// latest customer message, in tx. The earlier results stay.
+func (s *Service) Reclassify(ctx context.Context, tx *store.Tx, id int64) (triage.ClassifyArgs, error) {
+	view, err := tx.ConversationGet(ctx, id)
+	if err != nil {
+		return triage.ClassifyArgs{}, err
+	}
+	msgs, err := tx.MessageList(ctx, store.MessageListParams{ConversationID: id, Newest: true, Limit: 50})
+	if err != nil {
+		return triage.ClassifyArgs{}, err
+	}
+	for _, m := range msgs {
+		if m.SenderType != desk.SenderContact {
+			continue
+		}
+		if s.jobs == nil {
+			return triage.ClassifyArgs{}, errors.New("no job queue to classify with")
+		}
+		args := triage.ClassifyArgs{AccountID: tx.AccountID(), ConversationID: id, MessageID: m.ID, Run: tx.Now().UnixMicro()}
+		if _, err := s.jobs.InsertTx(ctx, tx, args, &river.InsertOpts{Priority: triage.JobPriority(view.Priority)}); err != nil {
+			return args, fmt.Errorf("enqueue classification: %w", err)
+		}
+		return args, nil
+	}
+	return triage.ClassifyArgs{}, &desk.Error{Kind: desk.KindConflict, Message: "the conversation has no recent customer message to classify"}
 }

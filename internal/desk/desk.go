@@ -188,6 +188,8 @@ type Conversation struct {
 	// Version grows by one with every change; clients use it to ignore
 	// stale pushes.
 	Version int64 `json:"version"`
+	// Labels tag the conversation; the AI's category is one of them.
+	Labels []string `json:"labels"`
 }
 
 // Message is one entry of a conversation.
@@ -237,32 +239,78 @@ type ConversationView struct {
 // Classification is the AI's reading of one customer message, and what was
 // done with it. Labels are nil when the provider gave none.
 type Classification struct {
-	ID               int64     `json:"id"`
-	AccountID        int64     `json:"account_id"`
-	ConversationID   int64     `json:"conversation_id"`
-	MessageID        int64     `json:"message_id"`
-	Provider         string    `json:"provider"`
-	Model            string    `json:"model"`
-	PromptVersion    string    `json:"prompt_version"`
-	Category         *string   `json:"category"`
-	Priority         *string   `json:"priority"`
-	Sentiment        *string   `json:"sentiment"`
-	Language         *string   `json:"language"`
-	Confidence       *float64  `json:"confidence"`
-	Reasoning        string    `json:"reasoning"`
-	SuggestedTeamID  *int64    `json:"suggested_team_id"`
-	SuggestedAgentID *int64    `json:"suggested_agent_id"`
-	LatencyMS        float64   `json:"latency_ms"`
-	InputTokens      int       `json:"input_tokens"`
-	OutputTokens     int       `json:"output_tokens"`
-	CostUSD          float64   `json:"cost_usd"`
-	RawOutput        string    `json:"raw_output"`
-	Outcome          string    `json:"outcome"`
-	CreatedAt        time.Time `json:"created_at"`
+	ID               int64    `json:"id"`
+	AccountID        int64    `json:"account_id"`
+	ConversationID   int64    `json:"conversation_id"`
+	MessageID        int64    `json:"message_id"`
+	Provider         string   `json:"provider"`
+	Model            string   `json:"model"`
+	PromptVersion    string   `json:"prompt_version"`
+	Category         *string  `json:"category"`
+	Priority         *string  `json:"priority"`
+	Sentiment        *string  `json:"sentiment"`
+	Language         *string  `json:"language"`
+	Confidence       *float64 `json:"confidence"`
+	Reasoning        string   `json:"reasoning"`
+	SuggestedTeamID  *int64   `json:"suggested_team_id"`
+	SuggestedAgentID *int64   `json:"suggested_agent_id"`
+	LatencyMS        float64  `json:"latency_ms"`
+	InputTokens      int      `json:"input_tokens"`
+	OutputTokens     int      `json:"output_tokens"`
+	CostUSD          float64  `json:"cost_usd"`
+	RawOutput        string   `json:"raw_output"`
+	Outcome          string   `json:"outcome"`
+	// Notes say what happened on the way: a repair of the model's answer,
+	// a fallback to another provider, why nothing was assigned.
+	Notes string `json:"notes"`
+	// Run is 0 for the classification of an arriving message and a new
+	// number for each re-run an agent asked for.
+	Run       int64     `json:"run"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Classification outcomes.
 const (
 	OutcomeHumanQueue   = "human_queue"
 	OutcomeAutoAssigned = "auto_assigned"
+	// OutcomeTeamQueue: confident, but no agent of the team could take it;
+	// it waits in the team's queue.
+	OutcomeTeamQueue = "team_queue"
 )
+
+// AssignmentSource says who assigned a conversation.
+type AssignmentSource string
+
+// Assignment sources.
+const (
+	AssignedByAgent  AssignmentSource = "agent"
+	AssignedByAI     AssignmentSource = "ai_auto_assign"
+	AssignedBySystem AssignmentSource = "system"
+)
+
+// Assignment is one entry of a conversation's assignment history.
+type Assignment struct {
+	ID               int64            `json:"id"`
+	ConversationID   int64            `json:"conversation_id"`
+	AssigneeID       *int64           `json:"assignee_id"`
+	TeamID           *int64           `json:"team_id"`
+	Source           AssignmentSource `json:"source"`
+	ClassificationID *int64           `json:"classification_id"`
+	ActorID          *int64           `json:"actor_id"`
+	CreatedAt        time.Time        `json:"created_at"`
+}
+
+// ValidLabel reports whether s may be a conversation label: 1–64 of
+// a-z, 0-9, '_', '-' and ':'.
+func ValidLabel(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == ':') {
+			return false
+		}
+	}
+	return true
+}

@@ -47,6 +47,19 @@ func (v *ConversationView) AppendJSON(b []byte) []byte {
 	b = appendJSONTime(b, c.UpdatedAt)
 	b = append(b, `,"version":`...)
 	b = strconv.AppendInt(b, c.Version, 10)
+	b = append(b, `,"labels":`...)
+	if c.Labels == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, l := range c.Labels {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = AppendJSONString(b, l)
+		}
+		b = append(b, ']')
+	}
 
 	b = append(b, `,"contact":{"id":`...)
 	b = strconv.AppendInt(b, v.Contact.ID, 10)

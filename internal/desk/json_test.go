@@ -27,13 +27,14 @@ func view(text string, full bool) desk.ConversationView {
 	v := desk.ConversationView{
 		Conversation: desk.Conversation{ID: 9007199254740993, AccountID: 7, DisplayID: 42, InboxID: 3, ContactID: -5,
 			Status: desk.Status(text), Priority: desk.PriorityUrgent, LastActivityAt: at, CreatedAt: at.Add(-time.Hour),
-			UpdatedAt: at.In(time.FixedZone("EET", 2*3600)), Version: 12},
+			UpdatedAt: at.In(time.FixedZone("EET", 2*3600)), Version: 12, Labels: []string{}},
 		Contact: desk.ContactRef{ID: 5, Name: text, Email: "a<b>&c@example.com", Phone: "+358 40"},
 	}
 	if full {
 		one, two := int64(1), int64(2)
 		snooze := at.Add(48 * time.Hour)
 		v.AssigneeID, v.TeamID, v.SnoozedUntil = &one, &two, &snooze
+		v.Labels = []string{"billing", text}
 		v.Assignee = &desk.AgentRef{ID: 1, Name: "Aino " + text, Email: "aino@example.com"}
 		v.Team = &desk.TeamRef{ID: 2, Name: text}
 		v.LastMessage = &desk.Message{ID: 77, AccountID: 7, ConversationID: v.ID, SenderType: desk.SenderContact,

@@ -16,6 +16,7 @@ type agentBody struct {
 	Role          desk.Role         `json:"role" enum:"administrator,agent"`
 	Availability  desk.Availability `json:"availability" enum:"online,busy,offline"`
 	MaxConcurrent int               `json:"max_concurrent"`
+	Online        *bool             `json:"online,omitempty" doc:"Connected to the account's real-time channel now, on any node (given by the agent routes)"`
 	CreatedAt     string            `json:"created_at"`
 }
 
@@ -32,6 +33,28 @@ func agentsOf(ms []desk.Membership) []agentBody {
 	return out
 }
 
+// withOnline marks each agent with whether their user id is in online (the
+// agents connected now).
+func withOnline(agents []agentBody, online []int64) []agentBody {
+	set := make(map[int64]bool, len(online))
+	for _, id := range online {
+		set[id] = true
+	}
+	for i := range agents {
+		on := set[agents[i].ID]
+		agents[i].Online = &on
+	}
+	return agents
+}
+
+// agentOnline renders one agent with whether they are connected now.
+func agentOnline(ctx context.Context, tx *store.Tx, m desk.Membership) (agentBody, error) {
+	b := agentOf(m)
+	online, err := tx.PresenceConnected(ctx, m.UserID, tx.Now().Add(-store.PresenceTTL))
+	b.Online = &online
+	return b, err
+}
+
 // AgentParam names an agent (by user id) of the account in the path.
 type AgentParam struct {
 	AccountParam
@@ -40,14 +63,18 @@ type AgentParam struct {
 
 func (s *Server) listAgentsHandler(ctx context.Context, _ *AccountParam) (*out[page[agentBody]], error) {
 	var res []desk.Membership
+	var online []int64
 	err := s.tenant(ctx, false, func(tx *store.Tx, _ member) (err error) {
-		res, err = tx.MemberList(ctx)
+		if res, err = tx.MemberList(ctx); err != nil {
+			return err
+		}
+		online, err = tx.AgentsConnected(ctx)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return reply(page[agentBody]{Data: agentsOf(res)}), nil
+	return reply(page[agentBody]{Data: withOnline(agentsOf(res), online)}), nil
 }
 
 type addAgentInput struct {
@@ -96,15 +123,19 @@ func (s *Server) addAgentHandler(ctx context.Context, in *addAgentInput) (*out[a
 }
 
 func (s *Server) getAgentHandler(ctx context.Context, in *AgentParam) (*out[agentBody], error) {
-	var res desk.Membership
-	err := s.tenant(ctx, false, func(tx *store.Tx, _ member) (err error) {
-		res, err = tx.MemberGet(ctx, in.AgentID)
+	var res agentBody
+	err := s.tenant(ctx, false, func(tx *store.Tx, _ member) error {
+		m, err := tx.MemberGet(ctx, in.AgentID)
+		if err != nil {
+			return err
+		}
+		res, err = agentOnline(ctx, tx, m)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return reply(agentOf(res)), nil
+	return reply(res), nil
 }
 
 type updateAgentInput struct {
@@ -119,7 +150,7 @@ type updateAgentInput struct {
 var errLastAdmin = &desk.Error{Kind: desk.KindConflict, Message: "the account must keep at least one administrator"}
 
 func (s *Server) updateAgentHandler(ctx context.Context, in *updateAgentInput) (*out[agentBody], error) {
-	var res desk.Membership
+	var res agentBody
 	err := s.tenant(ctx, true, func(tx *store.Tx, _ member) error {
 		cur, err := tx.MemberGet(ctx, in.AgentID)
 		if err != nil {
@@ -134,14 +165,18 @@ func (s *Server) updateAgentHandler(ctx context.Context, in *updateAgentInput) (
 				return errLastAdmin
 			}
 		}
-		res, err = tx.MemberUpdate(ctx, in.AgentID, store.MemberUpdateParams{Role: in.Body.Role,
+		m, err := tx.MemberUpdate(ctx, in.AgentID, store.MemberUpdateParams{Role: in.Body.Role,
 			Availability: in.Body.Availability, MaxConcurrent: in.Body.MaxConcurrent})
+		if err != nil {
+			return err
+		}
+		res, err = agentOnline(ctx, tx, m)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return reply(agentOf(res)), nil
+	return reply(res), nil
 }
 
 func (s *Server) removeAgentHandler(ctx context.Context, in *AgentParam) (*struct{}, error) {
@@ -173,16 +208,20 @@ type availabilityInput struct {
 }
 
 func (s *Server) setAvailabilityHandler(ctx context.Context, in *availabilityInput) (*out[agentBody], error) {
-	var res desk.Membership
-	err := s.tenant(ctx, true, func(tx *store.Tx, m member) (err error) {
+	var res agentBody
+	err := s.tenant(ctx, true, func(tx *store.Tx, m member) error {
 		a := in.Body.Availability
-		res, err = tx.MemberUpdate(ctx, m.UserID, store.MemberUpdateParams{Availability: &a})
+		u, err := tx.MemberUpdate(ctx, m.UserID, store.MemberUpdateParams{Availability: &a})
+		if err != nil {
+			return err
+		}
+		res, err = agentOnline(ctx, tx, u)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return reply(agentOf(res)), nil
+	return reply(res), nil
 }
 
 func (s *Server) getAccountHandler(ctx context.Context, in *AccountParam) (*out[desk.Account], error) {

@@ -166,9 +166,10 @@ func (s *Server) assignConversationHandler(ctx context.Context, in *assignInput)
 		return nil, s.toProblem(ctx, desk.Invalid("assignee_id", "give assignee_id, team_id or both"))
 	}
 	var res desk.ConversationView
-	err := s.tenant(ctx, true, func(tx *store.Tx, _ member) (err error) {
+	err := s.tenant(ctx, true, func(tx *store.Tx, m member) (err error) {
 		res, err = s.convs.Assign(ctx, tx, in.ConversationID, store.ConversationAssignParams{
-			SetAssignee: b.AssigneeID.Set, AssigneeID: b.AssigneeID.Value, SetTeam: b.TeamID.Set, TeamID: b.TeamID.Value})
+			SetAssignee: b.AssigneeID.Set, AssigneeID: b.AssigneeID.Value, SetTeam: b.TeamID.Set, TeamID: b.TeamID.Value,
+			Source: desk.AssignedByAgent, ActorID: &m.UserID})
 		return err
 	})
 	if err != nil {

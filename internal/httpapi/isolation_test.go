@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"hummdesk/internal/httpapi"
 	"hummdesk/internal/testkit"
@@ -31,6 +32,7 @@ type world struct {
 	InboxToken     string
 	ContactID      int64
 	ConversationID int64
+	ArticleID      int64
 }
 
 func (w world) base() string { return fmt.Sprintf("/api/v1/accounts/%d", w.AccountID) }
@@ -39,7 +41,7 @@ func (w world) base() string { return fmt.Sprintf("/api/v1/accounts/%d", w.Accou
 func (w world) ids() map[string]int64 {
 	return map[string]int64{
 		"account_id": w.AccountID, "agent_id": w.AgentID, "team_id": w.TeamID, "inbox_id": w.InboxID,
-		"contact_id": w.ContactID, "conversation_id": w.ConversationID,
+		"contact_id": w.ContactID, "conversation_id": w.ConversationID, "article_id": w.ArticleID,
 	}
 }
 
@@ -70,6 +72,19 @@ func buildWorld(t testing.TB, a *testkit.App) world {
 	do(http.StatusCreated, "POST", msgs, map[string]any{"content": "Check the plan first", "private": true})
 	do(http.StatusOK, "POST", fmt.Sprintf("/conversations/%d/assignments", w.ConversationID),
 		map[string]any{"assignee_id": w.AgentID, "team_id": w.TeamID})
+	w.ArticleID = testkit.ID(do(http.StatusCreated, "POST", "/knowledge_base/articles", map[string]any{"title": "Refunds",
+		"content": "Invoices paid twice are refunded within ten days.", "published": true}).JSON["id"])
+	// The embedding job changes the article; wait for it so that
+	// snapshots taken later compare equal.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		art := do(http.StatusOK, "GET", fmt.Sprintf("/knowledge_base/articles/%d", w.ArticleID), nil)
+		if art.JSON["embedding"].(map[string]any)["status"] == "ready" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("article %d was not embedded within 30s", w.ArticleID)
+		}
+	}
 	return w
 }
 
@@ -96,6 +111,12 @@ var routeBodies = map[string]func(self world) any{
 	"update-conversation": func(world) any { return map[string]any{"priority": "urgent", "status": "pending"} },
 	"assign-conversation": func(w world) any { return map[string]any{"assignee_id": w.AgentID, "team_id": w.TeamID} },
 	"create-message":      func(world) any { return map[string]any{"content": "Any news?"} },
+	"create-kb-article": func(world) any {
+		return map[string]any{"title": "Roaming", "content": "Roaming in the EU costs nothing extra.", "tags": []string{"travel"}}
+	},
+	"update-kb-article": func(world) any {
+		return map[string]any{"content": "Refunds take ten working days.", "published": false}
+	},
 }
 
 func newAgentBody(role string) map[string]any {

@@ -59,6 +59,23 @@ func (s *Server) routes() []Route {
 		{http.MethodGet, "/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", "list-messages", "List a conversation's messages", "Conversations", Member, 0, reg(s.listMessagesHandler)},
 		{http.MethodPost, "/api/v1/accounts/{account_id}/conversations/{conversation_id}/messages", "create-message", "Reply or add a private note", "Conversations", Member, http.StatusCreated, reg(s.createMessageHandler)},
 
+		// Knowledge base.
+		// AI triage.
+		{http.MethodGet, "/api/v1/accounts/{account_id}/conversations/{conversation_id}/classification", "get-classification", "The latest AI classification and its corrections", "AI", Member, 0, reg(s.getClassificationHandler)},
+		{http.MethodPatch, "/api/v1/accounts/{account_id}/conversations/{conversation_id}/classification", "correct-classification", "Correct the AI's category, priority, sentiment, language or team", "AI", Member, 0, reg(s.correctClassificationHandler)},
+		{http.MethodPost, "/api/v1/accounts/{account_id}/conversations/{conversation_id}/ai/classify", "reclassify", "Classify the latest customer message again (in the background)", "AI", Member, 0, reg(s.reclassifyHandler)},
+		{http.MethodGet, "/api/v1/accounts/{account_id}/ai/settings", "get-ai-settings", "The account's AI settings (keys are never shown)", "AI", Admin, 0, reg(s.getAISettingsHandler)},
+		{http.MethodPatch, "/api/v1/accounts/{account_id}/ai/settings", "update-ai-settings", "Change provider, model, threshold, auto-assign, drafts or the API key", "AI", Admin, 0, reg(s.updateAISettingsHandler)},
+		{http.MethodGet, "/api/v1/accounts/{account_id}/ai/metrics", "get-ai-metrics", "Accuracy from corrections, auto-assign rate, draft acceptance, latency and cost", "AI", Member, 0, reg(s.aiMetricsHandler)},
+
+		{http.MethodGet, "/api/v1/accounts/{account_id}/knowledge_base/articles", "list-kb-articles", "List knowledge-base articles", "Knowledge base", Member, 0, reg(s.listKBArticlesHandler)},
+		{http.MethodPost, "/api/v1/accounts/{account_id}/knowledge_base/articles", "create-kb-article", "Create an article (embedded in the background)", "Knowledge base", Admin, http.StatusCreated, reg(s.createKBArticleHandler)},
+		{http.MethodGet, "/api/v1/accounts/{account_id}/knowledge_base/articles/{article_id}", "get-kb-article", "Get an article", "Knowledge base", Member, 0, reg(s.getKBArticleHandler)},
+		{http.MethodPatch, "/api/v1/accounts/{account_id}/knowledge_base/articles/{article_id}", "update-kb-article", "Update an article (a new title or content is embedded again)", "Knowledge base", Admin, 0, reg(s.updateKBArticleHandler)},
+		{http.MethodDelete, "/api/v1/accounts/{account_id}/knowledge_base/articles/{article_id}", "delete-kb-article", "Delete an article and its chunks", "Knowledge base", Admin, http.StatusNoContent, reg(s.deleteKBArticleHandler)},
+		{http.MethodGet, "/api/v1/accounts/{account_id}/knowledge_base/articles/{article_id}/chunks", "list-kb-chunks", "The article's chunks as embedded", "Knowledge base", Member, 0, reg(s.listKBChunksHandler)},
+		{http.MethodGet, "/api/v1/accounts/{account_id}/knowledge_base/search", "search-kb", "Hybrid search of the published articles, with each hit's scores", "Knowledge base", Member, 0, reg(s.searchKBHandler)},
+
 		// Real-time catch-up.
 		{http.MethodGet, "/api/v1/accounts/{account_id}/events", "list-events", "Events since an id (catch-up after a long disconnect)", "Realtime", Member, 0, reg(s.listEventsHandler)},
 

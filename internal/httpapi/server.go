@@ -17,10 +17,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"hummdesk/internal/ai"
 	"hummdesk/internal/auth"
 	"hummdesk/internal/config"
 	"hummdesk/internal/conversation"
 	"hummdesk/internal/desk"
+	"hummdesk/internal/kb"
 	"hummdesk/internal/ratelimit"
 	"hummdesk/internal/store"
 )
@@ -48,6 +50,10 @@ type Deps struct {
 	Realtime Realtime
 	// JobsDashboard, when set, is mounted at /admin/jobs (it guards itself).
 	JobsDashboard http.Handler
+	// KB is the knowledge base; nil answers its routes with 503.
+	KB *kb.Service
+	// Sealer encrypts the API keys accounts store; nil refuses keys.
+	Sealer *ai.Sealer
 }
 
 // Realtime is the push layer as the HTTP edge sees it.
@@ -71,6 +77,8 @@ type Server struct {
 	metrics *metrics
 	ready   []ReadyCheck
 	rt      Realtime
+	kb      *kb.Service
+	sealer  *ai.Sealer
 	api     huma.API
 	handler http.Handler
 }
@@ -79,7 +87,7 @@ type Server struct {
 func New(d Deps) *Server {
 	installProblemTypes()
 	s := &Server{cfg: d.Config, store: d.Store, auth: d.Auth, signer: d.Auth.Signer(), convs: d.Conversations,
-		limiter: d.Limiter, log: d.Logger, reg: d.Registry, ready: d.ReadyChecks, rt: d.Realtime}
+		limiter: d.Limiter, log: d.Logger, reg: d.Registry, ready: d.ReadyChecks, rt: d.Realtime, kb: d.KB, sealer: d.Sealer}
 	if s.reg == nil {
 		s.reg = prometheus.NewRegistry()
 	}

@@ -30,6 +30,7 @@ const (
 	QueueEmail          = "email"
 	QueueEvents         = "events"
 	QueueMaintenance    = "maintenance"
+	QueueKnowledgeBase  = "knowledge_base"
 )
 
 // Policy is a queue's retry and rate policy.
@@ -55,6 +56,9 @@ func DefaultPolicies() map[string]Policy {
 		QueueEmail:          {MaxAttempts: 5, BackoffBase: 5 * time.Second, Rate: 500, Per: time.Hour, Workers: 2},
 		QueueEvents:         {MaxAttempts: 25, BackoffBase: time.Second, Workers: 2},
 		QueueMaintenance:    {MaxAttempts: 3, BackoffBase: 10 * time.Second, Workers: 1},
+		// Embedding articles: local and CPU-bound by default; set a Rate
+		// when the embedder is a remote API.
+		QueueKnowledgeBase: {MaxAttempts: 5, BackoffBase: 2 * time.Second, Workers: 2},
 	}
 }
 

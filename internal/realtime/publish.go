@@ -2,7 +2,7 @@ package realtime
 
 import (
 	"encoding/json"
-	"errors"
+	"fmt"
 	"strconv"
 
 	"hummdesk/internal/desk"
@@ -80,17 +80,18 @@ func publicProjection(e desk.Event) ([]byte, bool, error) {
 
 // PublishEvent publishes an outbox event to its channels. Publishing the
 // same event twice (the post-commit publish and the relay) delivers it once:
-// each publication carries an idempotency key derived from the event id.
+// each publication carries an idempotency key derived from the event id. It
+// stops at the first channel that fails (the broker is down, and each try
+// would wait for its timeout); the relay publishes the event again.
 func (n *Node) PublishEvent(e desk.Event) error {
 	targets, err := Targets(e)
 	if err != nil {
 		return err
 	}
-	var errs []error
 	for ch, data := range targets {
 		if err := n.Publish(ch, data, "ev"+strconv.FormatInt(e.ID, 10)); err != nil {
-			errs = append(errs, err)
+			return fmt.Errorf("publish event %d to %s: %w", e.ID, ch, err)
 		}
 	}
-	return errors.Join(errs...)
+	return nil
 }

@@ -13,8 +13,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/centrifugal/centrifuge"
@@ -55,11 +55,16 @@ type Node struct {
 	store  *store.Store
 	signer *auth.Signer
 	log    *slog.Logger
+	// presence records this node's agent connections (presence.go).
+	presence *presence
 
 	// published collects the ids of events this node published right
 	// after commit; the relay marks them in batches.
 	mu        sync.Mutex
 	published []int64
+	// brokerDownUntil (unix nanoseconds) is set when a publish fails: until
+	// then commits leave their events to the relay (relay.go).
+	brokerDownUntil atomic.Int64
 }
 
 // connInfo is what a connection is, kept as its credentials' info.
@@ -90,6 +95,7 @@ func New(cfg Config) (*Node, error) {
 		return nil, err
 	}
 	n := &Node{node: cn, store: cfg.Store, signer: cfg.Signer, log: log}
+	n.presence = newPresence(n, cn.ID())
 	if n.prefix = cfg.RedisPrefix; n.prefix == "" {
 		n.prefix = "hummdesk"
 	}
@@ -136,13 +142,26 @@ func (n *Node) Shutdown(ctx context.Context) error { return n.node.Shutdown(ctx)
 // Handlers returns the transport endpoints, mounted under /connection/.
 func (n *Node) Handlers() map[string]http.Handler {
 	return map[string]http.Handler{
-		// Small read buffers and pooled write buffers: most connections are
-		// idle, and an idle connection should cost little memory.
+		// Most connections are idle, and an idle connection should cost
+		// little memory (the connections benchmark measures it):
+		//   - small read buffers (clients send pongs, subscribes, refreshes
+		//     and typing: small frames; bigger ones bypass the buffer) and
+		//     pooled write buffers;
+		//   - commands run off the read loop: the subscribe check goes down
+		//     into the database, and a goroutine's stack keeps the largest
+		//     size it ever reached, so the connection's one long-lived
+		//     reader would otherwise hold that deep stack for its lifetime.
+		// The per-connection writer goroutine stays: centrifuge's timer
+		// writer (WriteWithTimer) would save its stack too, but it writes
+		// under the lock a broadcast takes to enqueue, so one client slow
+		// to read would hold up the fan-out to everyone for as long as the
+		// write timeout.
 		"/connection/websocket": centrifuge.NewWebsocketHandler(n.node, centrifuge.WebsocketConfig{
-			CheckOrigin:        func(*http.Request) bool { return true },
-			ReadBufferSize:     1024,
-			WriteBufferSize:    1024,
-			UseWriteBufferPool: true,
+			CheckOrigin:                func(*http.Request) bool { return true },
+			ReadBufferSize:             512,
+			WriteBufferSize:            1024,
+			UseWriteBufferPool:         true,
+			ProcessCommandsOffReadLoop: true,
 		}),
 		"/connection/sse":         centrifuge.NewSSEHandler(n.node, centrifuge.SSEConfig{}),
 		"/connection/http_stream": centrifuge.NewHTTPStreamHandler(n.node, centrifuge.HTTPStreamConfig{}),
@@ -201,11 +220,20 @@ func (n *Node) connect(client *centrifuge.Client) {
 			cb(centrifuge.SubscribeReply{}, centrifuge.ErrorPermissionDenied)
 			return
 		}
+		if ch.Kind == KindAccount && info.Kind == "agent" {
+			// Counted before the reply: centrifuge ends every allowed
+			// attempt with exactly one OnUnsubscribe, which uncounts it.
+			n.presence.add(ch.AccountID, info.UserID, 1)
+		}
 		cb(centrifuge.SubscribeReply{Options: centrifuge.SubscribeOptions{
 			EnableRecovery:    true,
 			EnablePositioning: true,
-			EmitPresence:      ch.Kind == KindAccount && info.Kind == "agent",
 		}}, nil)
+	})
+	client.OnUnsubscribe(func(e centrifuge.UnsubscribeEvent) {
+		if ch, err := ParseChannel(e.Channel); err == nil && ch.Kind == KindAccount && info.Kind == "agent" {
+			n.presence.add(ch.AccountID, info.UserID, -1)
+		}
 	})
 	client.OnPublish(func(e centrifuge.PublishEvent, cb centrifuge.PublishCallback) {
 		// The only thing clients publish is typing, into conversation
@@ -306,23 +334,4 @@ func (n *Node) Publish(channel string, data []byte, idempotencyKey string) error
 // reconnect and their subscriptions are checked again.
 func (n *Node) DisconnectAgent(userID int64) error {
 	return n.node.Disconnect(agentUser(userID), centrifuge.WithCustomDisconnect(centrifuge.DisconnectForceReconnect))
-}
-
-// OnlineAgents lists the user ids of agents connected to an account's
-// channel, across nodes.
-func (n *Node) OnlineAgents(accountID int64) ([]int64, error) {
-	res, err := n.node.Presence(AccountChannel(accountID))
-	if err != nil {
-		return nil, err
-	}
-	seen := map[int64]bool{}
-	var out []int64
-	for _, ci := range res.Presence {
-		id, err := strconv.ParseInt(strings.TrimPrefix(ci.UserID, "u"), 10, 64)
-		if err == nil && !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out, nil
 }

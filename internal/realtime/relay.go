@@ -87,9 +87,15 @@ func (r *Relay) batch(ctx context.Context) (int, error) {
 		ids := make([]int64, 0, len(evs))
 		for _, e := range evs {
 			if err := r.Node.PublishEvent(e); err != nil {
-				break // broker down: keep the rest for the next scan
+				// Broker down: keep the rest for the next scan, and keep
+				// commits from waiting for it meanwhile.
+				r.Node.brokerFailed(err)
+				break
 			}
 			ids = append(ids, e.ID)
+		}
+		if len(ids) > 0 {
+			r.Node.brokerAnswered()
 		}
 		n = len(ids)
 		return tx.EventsMarkPublished(ctx, ids)
@@ -97,15 +103,41 @@ func (r *Relay) batch(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// PublishAfterCommit registers the immediate publish of e on tx.
+// PublishAfterCommit registers the immediate publish of e on tx. While the
+// broker is known to be down the event is left to the relay, so a request
+// that committed does not wait for the broker's timeout.
 func (n *Node) PublishAfterCommit(tx *store.Tx, e *desk.Event) {
 	tx.AfterCommit(func() {
-		if n.PublishEvent(*e) == nil {
-			n.mu.Lock()
-			n.published = append(n.published, e.ID)
-			n.mu.Unlock()
+		if time.Now().UnixNano() < n.brokerDownUntil.Load() {
+			return
 		}
+		if err := n.PublishEvent(*e); err != nil {
+			n.brokerFailed(err)
+			return
+		}
+		n.mu.Lock()
+		n.published = append(n.published, e.ID)
+		n.mu.Unlock()
 	})
+}
+
+// brokerRetry is how long commits leave their events to the relay after a
+// publish failed. The relay's next successful publish ends it sooner;
+// processes without a relay (`hummdesk worker`) try again after it.
+const brokerRetry = 10 * time.Second
+
+// brokerFailed records a failed publish.
+func (n *Node) brokerFailed(err error) {
+	if n.brokerDownUntil.Swap(time.Now().Add(brokerRetry).UnixNano()) == 0 {
+		n.log.Warn("real-time broker unavailable; events wait for the relay", slog.Any("error", err))
+	}
+}
+
+// brokerAnswered records a successful publish by the relay.
+func (n *Node) brokerAnswered() {
+	if n.brokerDownUntil.Swap(0) != 0 {
+		n.log.Info("real-time broker answers again")
+	}
 }
 
 // takePublished returns and forgets the ids published since the last call.

@@ -9,7 +9,7 @@ import (
 
 const classificationCols = `id, account_id, conversation_id, message_id, provider, model, prompt_version, category, priority,
 	sentiment, language, confidence, reasoning, suggested_team_id, suggested_agent_id, latency_ms, input_tokens,
-	output_tokens, cost_usd, raw_output, outcome, created_at`
+	output_tokens, cost_usd, raw_output, outcome, notes, run, created_at`
 
 func scanClassification(r row) (desk.Classification, error) {
 	var c desk.Classification
@@ -18,7 +18,7 @@ func scanClassification(r row) (desk.Classification, error) {
 	err := r.Scan(&c.ID, &c.AccountID, &c.ConversationID, &c.MessageID, &c.Provider, &c.Model, &c.PromptVersion,
 		&category, &priority, &sentiment, &language, &confidence, &c.Reasoning, nullInt64{&c.SuggestedTeamID},
 		nullInt64{&c.SuggestedAgentID}, &c.LatencyMS, &c.InputTokens, &c.OutputTokens, &c.CostUSD, &c.RawOutput,
-		&c.Outcome, timeCol{&c.CreatedAt})
+		&c.Outcome, &c.Notes, &c.Run, timeCol{&c.CreatedAt})
 	str := func(n sql.NullString) *string {
 		if !n.Valid {
 			return nil
@@ -57,17 +57,17 @@ func (t *Tx) ClassificationInsert(ctx context.Context, c *desk.Classification) (
 	c.AccountID, c.CreatedAt = t.accountID, t.now
 	err = t.queryRow(ctx, `INSERT INTO ai_classifications (account_id, conversation_id, message_id, provider, model,
 		prompt_version, category, priority, sentiment, language, confidence, reasoning, suggested_team_id,
-		suggested_agent_id, latency_ms, input_tokens, output_tokens, cost_usd, raw_output, outcome, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
-		ON CONFLICT (message_id, provider, prompt_version) DO NOTHING RETURNING id`,
+		suggested_agent_id, latency_ms, input_tokens, output_tokens, cost_usd, raw_output, outcome, notes, run, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $22, $23, $21)
+		ON CONFLICT (message_id, provider, prompt_version, run) DO NOTHING RETURNING id`,
 		t.accountID, c.ConversationID, c.MessageID, c.Provider, c.Model, c.PromptVersion, strArg(c.Category),
 		strArg(c.Priority), strArg(c.Sentiment), strArg(c.Language), floatArg(c.Confidence), c.Reasoning,
 		int64Arg(c.SuggestedTeamID), int64Arg(c.SuggestedAgentID), c.LatencyMS, c.InputTokens, c.OutputTokens,
-		c.CostUSD, c.RawOutput, c.Outcome, t.d.ts(t.now)).Scan(&c.ID)
+		c.CostUSD, c.RawOutput, c.Outcome, t.d.ts(t.now), c.Notes, c.Run).Scan(&c.ID)
 	if isNoRows(err) {
 		prev, err := scanClassification(t.queryRow(ctx, "SELECT "+classificationCols+
-			" FROM ai_classifications WHERE account_id = $1 AND message_id = $2 AND provider = $3 AND prompt_version = $4",
-			t.accountID, c.MessageID, c.Provider, c.PromptVersion))
+			" FROM ai_classifications WHERE account_id = $1 AND message_id = $2 AND provider = $3 AND prompt_version = $4 AND run = $5",
+			t.accountID, c.MessageID, c.Provider, c.PromptVersion, c.Run))
 		if err != nil {
 			return false, scanErr(err, "classification")
 		}

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"hummdesk/internal/desk"
@@ -17,7 +19,7 @@ func (a *args) add(v any) string {
 }
 
 const conversationViewSelect = `SELECT c.id, c.account_id, c.display_id, c.inbox_id, c.contact_id, c.status, c.priority,
-	c.assignee_id, c.team_id, c.snoozed_until, c.last_activity_at, c.created_at, c.updated_at, c.version,
+	c.assignee_id, c.team_id, c.snoozed_until, c.last_activity_at, c.created_at, c.updated_at, c.version, c.labels,
 	ct.name, ct.email, ct.phone,
 	u.name, u.email,
 	tm.name,
@@ -35,7 +37,7 @@ type conversationViewScanner struct {
 	v desk.ConversationView
 	// status and priority are scanned as plain strings: pgx converts to
 	// named string types through reflection.
-	status, priority                      string
+	status, priority, labels              string
 	assigneeName, assigneeEmail, teamName string
 	msgSender, msgContent                 string
 	msgID, msgSenderID                    *int64
@@ -49,7 +51,7 @@ func newConversationViewScanner() *conversationViewScanner {
 	c := &s.v.Conversation
 	s.dest = []any{&c.ID, &c.AccountID, &c.DisplayID, &c.InboxID, &c.ContactID, &s.status, &s.priority,
 		nullInt64{&c.AssigneeID}, nullInt64{&c.TeamID}, nullTimeCol{&c.SnoozedUntil}, timeCol{&c.LastActivityAt},
-		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, &c.Version,
+		timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, &c.Version, &s.labels,
 		&s.v.Contact.Name, &s.v.Contact.Email, &s.v.Contact.Phone,
 		nullString{&s.assigneeName}, nullString{&s.assigneeEmail},
 		nullString{&s.teamName},
@@ -67,6 +69,7 @@ func (s *conversationViewScanner) scan(row row) (desk.ConversationView, error) {
 	v := s.v
 	c := &v.Conversation
 	c.Status, c.Priority = desk.Status(s.status), desk.Priority(s.priority)
+	c.Labels = splitLabels(s.labels)
 	v.Contact.ID = c.ContactID
 	if c.AssigneeID != nil {
 		v.Assignee = &desk.AgentRef{ID: *c.AssigneeID, Name: s.assigneeName, Email: s.assigneeEmail}
@@ -131,7 +134,7 @@ func (t *Tx) ConversationCreate(ctx context.Context, p ConversationCreateParams)
 	}
 	c := desk.Conversation{AccountID: t.accountID, DisplayID: displayID, InboxID: p.InboxID, ContactID: p.ContactID,
 		Status: p.Status, Priority: p.Priority, AssigneeID: p.AssigneeID, TeamID: p.TeamID,
-		LastActivityAt: t.now, CreatedAt: t.now, UpdatedAt: t.now, Version: 1}
+		LastActivityAt: t.now, CreatedAt: t.now, UpdatedAt: t.now, Version: 1, Labels: []string{}}
 	err := t.queryRow(ctx, `INSERT INTO conversations (account_id, display_id, inbox_id, contact_id, status, priority,
 		assignee_id, team_id, last_activity_at, created_at, updated_at, version)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $9, 1) RETURNING id`,
@@ -273,6 +276,11 @@ type ConversationAssignParams struct {
 	AssigneeID  *int64
 	SetTeam     bool
 	TeamID      *int64
+	// Source says who decided (desk.AssignedByAgent when empty), ActorID
+	// the agent who did, ClassificationID the AI reading it came from.
+	Source           desk.AssignmentSource
+	ActorID          *int64
+	ClassificationID *int64
 }
 
 // ConversationAssign assigns a conversation to an agent and/or team of the
@@ -304,6 +312,15 @@ func (t *Tx) ConversationAssign(ctx context.Context, id int64, p ConversationAss
 	if err != nil {
 		return desk.ConversationView{}, err
 	}
+	source := p.Source
+	if source == "" {
+		source = desk.AssignedByAgent
+	}
+	if _, err := t.exec(ctx, `INSERT INTO conversation_assignments (account_id, conversation_id, assignee_id, team_id, source,
+		classification_id, actor_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, t.accountID, id, int64Arg(assignee),
+		int64Arg(team), string(source), int64Arg(p.ClassificationID), int64Arg(p.ActorID), t.d.ts(t.now)); err != nil {
+		return desk.ConversationView{}, err
+	}
 	return t.ConversationGet(ctx, id)
 }
 
@@ -312,11 +329,75 @@ func (t *Tx) conversationForUpdate(ctx context.Context, id int64) (desk.Conversa
 		return desk.Conversation{}, err
 	}
 	var c desk.Conversation
+	var labels string
 	err := t.queryRow(ctx, `SELECT id, account_id, display_id, inbox_id, contact_id, status, priority, assignee_id, team_id,
-		snoozed_until, last_activity_at, created_at, updated_at, version
+		snoozed_until, last_activity_at, created_at, updated_at, version, labels
 		FROM conversations WHERE account_id = $1 AND id = $2`+t.d.forUpdate(), t.accountID, id).
 		Scan(&c.ID, &c.AccountID, &c.DisplayID, &c.InboxID, &c.ContactID, &c.Status, &c.Priority,
 			nullInt64{&c.AssigneeID}, nullInt64{&c.TeamID}, nullTimeCol{&c.SnoozedUntil}, timeCol{&c.LastActivityAt},
-			timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, &c.Version)
+			timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt}, &c.Version, &labels)
+	c.Labels = splitLabels(labels)
 	return c, scanErr(err, "conversation")
+}
+
+// splitLabels reads the labels column: comma-separated, "" for none.
+func splitLabels(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ",")
+}
+
+// ConversationSetLabel adds label to a conversation, removing the labels
+// of replace (the other values of the same kind, say the other categories),
+// and bumps its version. It reports whether anything changed.
+func (t *Tx) ConversationSetLabel(ctx context.Context, id int64, label string, replace ...string) (bool, error) {
+	if !desk.ValidLabel(label) {
+		return false, desk.Invalid("label", "label %q: use a-z, 0-9, '_', '-' and ':' (at most 64)", label)
+	}
+	c, err := t.conversationForUpdate(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	out := make([]string, 0, len(c.Labels)+1)
+	for _, l := range c.Labels {
+		if l == label || !slices.Contains(replace, l) {
+			out = append(out, l)
+		}
+	}
+	if !slices.Contains(out, label) {
+		out = append(out, label)
+	}
+	if slices.Equal(out, c.Labels) {
+		return false, nil
+	}
+	_, err = t.exec(ctx, `UPDATE conversations SET labels = $3, updated_at = $4, version = version + 1
+		WHERE account_id = $1 AND id = $2`, t.accountID, id, strings.Join(out, ","), t.d.ts(t.now))
+	return err == nil, err
+}
+
+// AssignmentList returns a conversation's assignment history, newest first.
+func (t *Tx) AssignmentList(ctx context.Context, conversationID int64) ([]desk.Assignment, error) {
+	if err := t.mustAccount(); err != nil {
+		return nil, err
+	}
+	rows, err := t.query(ctx, `SELECT id, conversation_id, assignee_id, team_id, source, classification_id, actor_id, created_at
+		FROM conversation_assignments WHERE account_id = $1 AND conversation_id = $2 ORDER BY id DESC LIMIT 100`,
+		t.accountID, conversationID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []desk.Assignment
+	for rows.Next() {
+		var a desk.Assignment
+		var source string
+		if err := rows.Scan(&a.ID, &a.ConversationID, nullInt64{&a.AssigneeID}, nullInt64{&a.TeamID}, &source,
+			nullInt64{&a.ClassificationID}, nullInt64{&a.ActorID}, timeCol{&a.CreatedAt}); err != nil {
+			return nil, err
+		}
+		a.Source = desk.AssignmentSource(source)
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }

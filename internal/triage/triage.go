@@ -1,20 +1,22 @@
 // Package triage classifies incoming customer messages in the background:
-// the classification job is enqueued in the message's own transaction, the
-// worker asks a Classifier, stores the result with what produced it, and
-// pushes a conversation.classified event.
-//
-// Until the AI providers land, the only Classifier is Unconfigured, which
-// says so in every stored record and leaves the conversation in the human
-// queue; the pipeline around it is the real one.
+// the classification job is enqueued in the message's own transaction; the
+// worker builds the context (the conversation so far, the contact, the
+// account's teams and agents), asks the account's classifier (internal/ai),
+// and in one transaction stores the result with what produced it, sets the
+// conversation's priority and category label, routes it by the account's
+// rules and writes the events.
 package triage
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
 
+	"hummdesk/internal/ai"
 	"hummdesk/internal/desk"
 	"hummdesk/internal/events"
 	"hummdesk/internal/jobs"
@@ -27,6 +29,9 @@ type ClassifyArgs struct {
 	AccountID      int64 `json:"account_id"`
 	ConversationID int64 `json:"conversation_id"`
 	MessageID      int64 `json:"message_id"`
+	// Run is 0 for an arriving message; an agent's re-run gets a new
+	// number, so its result is stored beside the first.
+	Run int64 `json:"run,omitempty"`
 }
 
 // Kind implements river.JobArgs.
@@ -41,59 +46,29 @@ func (ClassifyArgs) InsertOpts() river.InsertOpts {
 // conversations are classified first.
 func JobPriority(p desk.Priority) int { return jobs.Priority(string(p)) }
 
-// Input is what a classifier reads.
-type Input struct {
-	Message      desk.Message
-	Conversation desk.ConversationView
-}
+// Classifiers gives the classifier for an account's AI settings.
+type Classifiers func(ctx context.Context, s desk.AISettings) (*ai.Classifier, error)
 
-// Result is a classifier's answer. Nil labels mean "no answer".
-type Result struct {
-	Model         string
-	PromptVersion string
-	Category      *string
-	Priority      *string
-	Sentiment     *string
-	Language      *string
-	Confidence    *float64
-	Reasoning     string
-	RawOutput     string
-	InputTokens   int
-	OutputTokens  int
-	CostUSD       float64
-}
-
-// Classifier reads a customer message.
-type Classifier interface {
-	// Name is the provider's name as stored with each result.
-	Name() string
-	Classify(ctx context.Context, in Input) (Result, error)
-}
-
-// Unconfigured is the classifier of a server without AI: it gives no
-// labels, says why, and routes nothing.
-type Unconfigured struct{}
-
-// Name implements Classifier.
-func (Unconfigured) Name() string { return "none" }
-
-// Classify implements Classifier.
-func (Unconfigured) Classify(context.Context, Input) (Result, error) {
-	return Result{PromptVersion: "none",
-		Reasoning: "No AI classifier is configured on this server; the conversation waits in the human queue."}, nil
-}
+// LocalOnly is the Classifiers of a server without remote providers.
+func LocalOnly(context.Context, desk.AISettings) (*ai.Classifier, error) { return &ai.Classifier{}, nil }
 
 // ClassifyWorker works classification jobs.
 type ClassifyWorker struct {
 	river.WorkerDefaults[ClassifyArgs]
-	Store      *store.Store
-	Classifier Classifier
-	Publisher  events.Publisher
+	Store       *store.Store
+	Classifiers Classifiers
+	Publisher   events.Publisher
 	// Limiter and Policy hold the queue's rate across every worker process
 	// (a Redis limiter in a cluster); a job over the rate is snoozed.
 	Limiter ratelimit.Limiter
 	Policy  jobs.Policy
+	// AfterClassify, when set, runs in the transaction that stored a new
+	// classification (the draft job is enqueued there).
+	AfterClassify func(ctx context.Context, tx *store.Tx, c desk.Classification, v desk.ConversationView) error
 }
+
+// historyLimit bounds the earlier messages a classification reads.
+const historyLimit = 10
 
 // NextRetry implements river.Worker: exponential backoff with jitter.
 func (w *ClassifyWorker) NextRetry(job *river.Job[ClassifyArgs]) time.Time {
@@ -112,14 +87,7 @@ func (w *ClassifyWorker) Work(ctx context.Context, job *river.Job[ClassifyArgs])
 			return river.JobSnooze(r.RetryAfter)
 		}
 	}
-	var in Input
-	err := w.Store.ReadTx(ctx, a.AccountID, func(tx *store.Tx) (err error) {
-		if in.Message, err = tx.MessageGet(ctx, a.MessageID); err != nil {
-			return err
-		}
-		in.Conversation, err = tx.ConversationGet(ctx, a.ConversationID)
-		return err
-	})
+	in, settings, err := w.load(ctx, a)
 	if desk.IsNotFound(err) {
 		return river.JobCancel(fmt.Errorf("message %d is gone: %w", a.MessageID, err))
 	}
@@ -129,22 +97,168 @@ func (w *ClassifyWorker) Work(ctx context.Context, job *river.Job[ClassifyArgs])
 	if in.Message.SenderType != desk.SenderContact || in.Message.ConversationID != a.ConversationID {
 		return river.JobCancel(fmt.Errorf("message %d is not a customer message of conversation %d", a.MessageID, a.ConversationID))
 	}
-	start := time.Now()
-	res, err := w.Classifier.Classify(ctx, in)
-	if err != nil {
-		return fmt.Errorf("classify with %s: %w", w.Classifier.Name(), err)
+	classifiers := w.Classifiers
+	if classifiers == nil {
+		classifiers = LocalOnly
 	}
-	c := desk.Classification{ConversationID: a.ConversationID, MessageID: a.MessageID, Provider: w.Classifier.Name(),
-		Model: res.Model, PromptVersion: res.PromptVersion, Category: res.Category, Priority: res.Priority,
-		Sentiment: res.Sentiment, Language: res.Language, Confidence: res.Confidence, Reasoning: res.Reasoning,
-		LatencyMS: float64(time.Since(start).Microseconds()) / 1000, InputTokens: res.InputTokens,
-		OutputTokens: res.OutputTokens, CostUSD: res.CostUSD, RawOutput: res.RawOutput, Outcome: desk.OutcomeHumanQueue}
-	return w.Store.Tx(ctx, a.AccountID, func(tx *store.Tx) error {
+	cl, err := classifiers(ctx, settings)
+	if err != nil {
+		return fmt.Errorf("classifier of account %d: %w", a.AccountID, err)
+	}
+	res, err := cl.Classify(ctx, in)
+	if err != nil {
+		return fmt.Errorf("classify: %w", err)
+	}
+	return Apply(ctx, w.Store, w.Publisher, a, res, w.AfterClassify)
+}
+
+// load reads what a classification needs: the message, its conversation's
+// earlier public messages, the contact, the account's settings and routing.
+func (w *ClassifyWorker) load(ctx context.Context, a ClassifyArgs) (ai.ClassifyInput, desk.AISettings, error) {
+	in := ai.ClassifyInput{AccountID: a.AccountID}
+	var settings desk.AISettings
+	err := w.Store.ReadTx(ctx, a.AccountID, func(tx *store.Tx) (err error) {
+		in.Now = tx.Now()
+		if in.Message, err = tx.MessageGet(ctx, a.MessageID); err != nil {
+			return err
+		}
+		conv, err := tx.ConversationGet(ctx, a.ConversationID)
+		if err != nil {
+			return err
+		}
+		hist, err := tx.MessageList(ctx, store.MessageListParams{ConversationID: a.ConversationID, BeforeID: a.MessageID,
+			Newest: true, Limit: historyLimit})
+		if err != nil {
+			return err
+		}
+		slices.Reverse(hist)
+		in.History = hist
+		ct, err := tx.ContactGet(ctx, conv.ContactID)
+		if err != nil {
+			return err
+		}
+		in.Contact = ai.ContactContext{Name: ct.Name, Tier: tierOf(ct.CustomAttributes), AccountAge: in.Now.Sub(ct.CreatedAt)}
+		if n, err := tx.ContactConversationCount(ctx, ct.ID); err != nil {
+			return err
+		} else if n > 0 {
+			in.Contact.PreviousConversations = n - 1
+		}
+		if settings, err = tx.AISettingsGet(ctx); err != nil {
+			return err
+		}
+		in.BusinessHours = settings.BusinessHours
+		in.Routing, err = tx.Routing(ctx, in.Now.Add(-store.PresenceTTL))
+		return err
+	})
+	return in, settings, err
+}
+
+// tierOf reads a contact's tier from custom attributes "tier" or "plan".
+func tierOf(attrs json.RawMessage) string {
+	var m map[string]any
+	if json.Unmarshal(attrs, &m) != nil {
+		return ""
+	}
+	for _, k := range []string{"tier", "plan"} {
+		if s, ok := m[k].(string); ok {
+			return s
+		}
+	}
+	return ""
+}
+
+// Apply stores a classification result and acts on it in one transaction:
+// the conversation takes the classified priority and the category as a
+// label, and is assigned by the account's rules (ai.Decide) unless an
+// agent already has it. A result stored before (a retried job) changes
+// nothing. The events go out after the commit.
+func Apply(ctx context.Context, st *store.Store, pub events.Publisher, a ClassifyArgs, res ai.ClassifyResult,
+	after func(context.Context, *store.Tx, desk.Classification, desk.ConversationView) error) error {
+	accountID, conversationID := a.AccountID, a.ConversationID
+	notes := res.Notes
+	c := desk.Classification{ConversationID: conversationID, MessageID: a.MessageID, Run: a.Run, Provider: res.Provider,
+		Model: res.Model, PromptVersion: res.PromptVersion, LatencyMS: float64(res.Latency.Microseconds()) / 1000,
+		InputTokens: res.InputTokens, OutputTokens: res.OutputTokens, CostUSD: res.CostUSD, RawOutput: res.RawOutput,
+		Outcome: desk.OutcomeHumanQueue}
+	if v := res.Verdict; v != nil {
+		c.Category, c.Priority, c.Sentiment, c.Language = &v.Category, &v.Priority, &v.Sentiment, &v.Language
+		c.Confidence, c.Reasoning = &v.Confidence, v.Reasoning
+		c.SuggestedTeamID, c.SuggestedAgentID = v.SuggestedTeamID, v.SuggestedAgentID
+	}
+	return st.Tx(ctx, accountID, func(tx *store.Tx) error {
+		c.Notes = ai.JoinNotes(notes)
 		replayed, err := tx.ClassificationInsert(ctx, &c)
 		if err != nil || replayed {
 			return err
 		}
-		return events.Emit(ctx, tx, w.Publisher, desk.Event{Type: desk.EventConversationClassified,
-			ConversationID: a.ConversationID, Version: in.Conversation.Version}, c)
+		view, err := tx.ConversationGet(ctx, conversationID)
+		if err != nil {
+			return err
+		}
+		changed := false
+		if v := res.Verdict; v != nil {
+			if p := desk.Priority(v.Priority); view.Priority != p {
+				if view, err = tx.ConversationUpdate(ctx, conversationID, store.ConversationUpdateParams{Priority: &p}); err != nil {
+					return err
+				}
+				changed = true
+			}
+			set, err := tx.ConversationSetLabel(ctx, conversationID, v.Category, ai.Categories...)
+			if err != nil {
+				return err
+			}
+			changed = changed || set
+			d := ai.Decision{Outcome: desk.OutcomeHumanQueue, Why: "The conversation is already assigned to an agent; left as it is."}
+			if view.AssigneeID == nil {
+				settings, err := tx.AISettingsGet(ctx)
+				if err != nil {
+					return err
+				}
+				routing, err := tx.Routing(ctx, tx.Now().Add(-store.PresenceTTL))
+				if err != nil {
+					return err
+				}
+				d = ai.Decide(*v, settings, routing)
+			}
+			c.Outcome = d.Outcome
+			notes = append(notes, d.Why)
+			if d.TeamID != nil {
+				view, err = tx.ConversationAssign(ctx, conversationID, store.ConversationAssignParams{
+					SetAssignee: d.AssigneeID != nil, AssigneeID: d.AssigneeID, SetTeam: true, TeamID: d.TeamID,
+					Source: desk.AssignedByAI, ClassificationID: &c.ID})
+				if err != nil {
+					return err
+				}
+				ev := desk.Event{Type: desk.EventConversationAssigned, ConversationID: conversationID, Version: view.Version}
+				if view.AssigneeID != nil {
+					ev.AgentID = *view.AssigneeID
+				}
+				if err := events.Emit(ctx, tx, pub, ev, view); err != nil {
+					return err
+				}
+				changed = false
+			}
+			if err := tx.ClassificationSetOutcome(ctx, c.ID, c.Outcome, ai.JoinNotes(notes)); err != nil {
+				return err
+			}
+			c.Notes = ai.JoinNotes(notes)
+		}
+		if changed {
+			if view, err = tx.ConversationGet(ctx, conversationID); err != nil {
+				return err
+			}
+			if err := events.Emit(ctx, tx, pub, desk.Event{Type: desk.EventConversationUpdated, ConversationID: conversationID,
+				Version: view.Version}, view); err != nil {
+				return err
+			}
+		}
+		if err := events.Emit(ctx, tx, pub, desk.Event{Type: desk.EventConversationClassified,
+			ConversationID: conversationID, Version: view.Version}, c); err != nil {
+			return err
+		}
+		if after != nil {
+			return after(ctx, tx, c, view)
+		}
+		return nil
 	})
 }
