@@ -47,8 +47,10 @@ func main() {
 		fmt.Fprintf(os.Stderr, "hummdesk-eval: %v\n", err)
 		os.Exit(1)
 	}
-	m := local.Default()
-	if *modelPath != "" {
+	var m *local.Model
+	if *modelPath == "" {
+		m = local.Default()
+	} else {
 		data, err := os.ReadFile(*modelPath)
 		if err == nil {
 			m, err = local.Decode(data)

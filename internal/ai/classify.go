@@ -95,7 +95,10 @@ func (c *Classifier) classifyRemote(ctx context.Context, in ClassifyInput) (Clas
 		return res, err
 	}
 	add(r)
-	v, perr := ParseVerdict(r.Text, in.Routing)
+	// A fence or a sentence around the object is cut away; the object
+	// itself is validated strictly.
+	text, _ := ExtractJSONObject(r.Text)
+	v, perr := ParseVerdict(text, in.Routing)
 	if perr != nil {
 		res.Notes = append(res.Notes, "answer rejected ("+perr.Error()+"); asked once more")
 		req.Prompt = repairPrompt(prompt, r.Text, perr)
@@ -105,7 +108,8 @@ func (c *Classifier) classifyRemote(ctx context.Context, in ClassifyInput) (Clas
 			return res, err
 		}
 		add(r2)
-		if v, perr = ParseVerdict(r2.Text, in.Routing); perr != nil {
+		text, _ = ExtractJSONObject(r2.Text)
+		if v, perr = ParseVerdict(text, in.Routing); perr != nil {
 			res.Latency = time.Since(start)
 			return res, fmt.Errorf("answer rejected again: %w", perr)
 		}

@@ -137,7 +137,7 @@ func BuildClassifyPrompt(in ClassifyInput) (system, prompt string) {
 	}
 	b.WriteString("\n<customer_message>\n")
 	b.WriteString(escapeCustomer(in.Message.Content))
-	b.WriteString("\n</customer_message>\n\nClassify the message between <customer_message> and </customer_message>. Answer with the JSON object only.")
+	b.WriteString("\n</customer_message>\n\nClassify the customer message above. Answer with the JSON object only.")
 	return classifySystem, b.String()
 }
 

@@ -101,7 +101,11 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	}
 	var convs *conversation.Service
 	var kbs *kb.Service
-	if a.jobs, convs, kbs, err = newJobs(st, log, a.rt, queueLimiter(st, limiter, cfg), newClassifiers(cfg, log), cfg.Workers); err != nil {
+	sealer, err := newSealer(ctx, cfg, st)
+	if err != nil {
+		return nil, err
+	}
+	if a.jobs, convs, kbs, err = newJobs(st, log, a.rt, queueLimiter(st, limiter, cfg), newProviders(cfg, log, sealer), cfg.Workers); err != nil {
 		return nil, err
 	}
 	dashboard, startDashboard, err := a.jobs.Dashboard(log, cfg.PlatformToken)
@@ -110,10 +114,6 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	}
 	a.startDashboard = startDashboard
 	a.relay = &realtime.Relay{Store: st, Node: a.rt, Log: log, Delay: 2 * time.Second, Interval: 250 * time.Millisecond, Retain: 24 * time.Hour}
-	sealer, err := newSealer(ctx, cfg, st)
-	if err != nil {
-		return nil, err
-	}
 	a.server = httpapi.New(httpapi.Deps{
 		Config:        cfg,
 		Store:         st,
@@ -262,13 +262,17 @@ func Migrate(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 // newJobs builds the job queue client with every worker and periodic job,
 // and the conversation service that enqueues into it; work says whether
 // this process runs the workers. pub may be nil (the relay publishes).
-func newJobs(st *store.Store, log *slog.Logger, pub conversation.Publisher, limiter ratelimit.Limiter, classifiers triage.Classifiers, work bool) (*jobs.Client, *conversation.Service, *kb.Service, error) {
+func newJobs(st *store.Store, log *slog.Logger, pub conversation.Publisher, limiter ratelimit.Limiter, providers triage.Providers, work bool) (*jobs.Client, *conversation.Service, *kb.Service, error) {
 	policies := jobs.DefaultPolicies()
 	workers := river.NewWorkers()
 	wake := &conversation.WakeSnoozedWorker{Store: st}
 	river.AddWorker(workers, wake)
-	river.AddWorker(workers, &triage.ClassifyWorker{Store: st, Classifiers: classifiers, Publisher: pub,
-		Limiter: limiter, Policy: policies[jobs.QueueClassification]})
+	var enqueue triage.Enqueuer // set once the job client exists
+	river.AddWorker(workers, &triage.ClassifyWorker{Store: st, Providers: providers, Publisher: pub,
+		Limiter: limiter, Policy: policies[jobs.QueueClassification], AfterClassify: triage.DraftAfterClassify(&enqueue)})
+	drafts := &triage.DraftWorker{Store: st, Providers: providers, Publisher: pub, Limiter: limiter,
+		Policy: policies[jobs.QueueDraft], MinSimilarity: draftMinSimilarity}
+	river.AddWorker(workers, drafts)
 	river.AddWorker(workers, &realtime.PresenceCleanupWorker{Store: st, Publisher: pub})
 	periodic := []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(15*time.Second),
@@ -289,6 +293,8 @@ func newJobs(st *store.Store, log *slog.Logger, pub conversation.Publisher, limi
 		return nil, nil, nil, err
 	}
 	kbs.UseJobs(jc)
+	enqueue = jc
+	drafts.Retrieve = retrieveWith(kbs)
 	convs := conversation.NewService(conversation.Options{Publisher: pub, Jobs: jc})
 	wake.Service = convs
 	return jc, convs, kbs, nil
@@ -345,7 +351,11 @@ func RunWorker(ctx context.Context, cfg *config.Config, log *slog.Logger) error 
 		defer rc.Close()
 		limiter = redisLimiter(rc, cfg, log)
 	}
-	jc, _, _, err := newJobs(st, log, pub, queueLimiter(st, limiter, cfg), newClassifiers(cfg, log), true)
+	sealer, err := newSealer(ctx, cfg, st)
+	if err != nil {
+		return err
+	}
+	jc, _, _, err := newJobs(st, log, pub, queueLimiter(st, limiter, cfg), newProviders(cfg, log, sealer), true)
 	if err != nil {
 		return err
 	}

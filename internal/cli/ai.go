@@ -52,7 +52,9 @@ func aiClassify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	reasoning := fs.Bool("reasoning", true, "include a short explanation of each answer")
 	fs.Usage = func() {
 		fmt.Fprintf(&flagOut, "Usage: hummdesk ai classify [flags] < messages.jsonl\n\n%s\n\nFlags:\n", aiClassifyDoc)
-		fs.PrintDefaults()
+		fs.VisitAll(func(f *flag.Flag) {
+			fmt.Fprintf(&flagOut, "  --%s  (default %s)\n        %s\n", f.Name, f.DefValue, f.Usage)
+		})
 	}
 	err := fs.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {

@@ -18,6 +18,9 @@ const (
 	EventMessageCreated            EventType = "message.created"
 	EventConversationClassified    EventType = "conversation.classified"
 	EventAgentPresence             EventType = "agent.presence"
+	// EventDraftCreated carries an AI reply draft to agents (never to the
+	// widget).
+	EventDraftCreated EventType = "draft.created"
 )
 
 // Event is a change worth pushing to browsers. It is written to the outbox

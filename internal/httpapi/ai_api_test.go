@@ -47,6 +47,18 @@ func TestAITriageThroughTheAPI(t *testing.T) {
 		tech := testkit.ID(admin(http.StatusCreated, "POST", "/teams", map[string]any{"name": "Technical support"}).JSON["id"])
 		inbox := admin(http.StatusCreated, "POST", "/inboxes", map[string]any{"name": "Web", "channel_type": "web_widget"}).JSON["inbox_token"].(string)
 
+		article := testkit.ID(admin(http.StatusCreated, "POST", "/knowledge_base/articles", map[string]any{"title": "Remboursements",
+			"content": "Une facture payée deux fois ou trop élevée est corrigée et la différence remboursée sous dix jours ouvrés sur le moyen de paiement d'origine.",
+			"published": true}).JSON["id"])
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			art := admin(http.StatusOK, "GET", fmt.Sprintf("/knowledge_base/articles/%d", article), nil)
+			if art.JSON["embedding"].(map[string]any)["status"] == "ready" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the article was not embedded within 30s")
+			}
+		}
 		v := btSession(t, a, inbox, map[string]any{"name": "Mia"})
 		conv := v.start(t, a, "Bonjour, ma facture de mars est de 64 € au lieu de 39 €. Pouvez-vous corriger et me rembourser la différence ?")
 		c := waitClassified(t, a, ten.Token, ten.AccountID, conv, 0)
@@ -66,6 +78,38 @@ func TestAITriageThroughTheAPI(t *testing.T) {
 		view := admin(http.StatusOK, "GET", fmt.Sprintf("/conversations/%d", conv), nil).JSON
 		if view["priority"] != c["priority"] || !strings.Contains(fmt.Sprint(view["labels"]), "billing") {
 			t.Errorf("conversation priority %v labels %v; classification said %v", view["priority"], view["labels"], c["priority"])
+		}
+
+		// A reply draft in the customer's language, citing the article
+		// that answers the question, waits for the agent.
+		var draft map[string]any
+		for deadline := time.Now().Add(30 * time.Second); draft == nil; time.Sleep(50 * time.Millisecond) {
+			res := admin(http.StatusOK, "GET", fmt.Sprintf("/conversations/%d/drafts", conv), nil)
+			if data := res.JSON["data"].([]any); len(data) > 0 {
+				draft = data[0].(map[string]any)
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("no draft within 30s")
+			}
+		}
+		content, _ := draft["content"].(string)
+		if draft["status"] != "pending" || draft["language"] != "fr" || !strings.HasPrefix(content, "Bonjour Mia") ||
+			draft["provider"] != "local" {
+			t.Fatalf("draft %v", draft)
+		}
+		if arts := draft["articles"].([]any); len(arts) != 1 || testkit.ID(arts[0]) != article || !strings.Contains(content, "Remboursements") {
+			t.Errorf("the draft does not cite the refunds article %d: %v\n%s", article, arts, content)
+		}
+		edited := strings.Replace(content, "Bonjour", "Bonsoir", 1)
+		acc2 := admin(http.StatusCreated, "POST", fmt.Sprintf("/conversations/%d/drafts/%d/accept", conv, testkit.ID(draft["id"])),
+			map[string]any{"content": edited}).JSON
+		if d := acc2["draft"].(map[string]any); d["status"] != "edited" || d["edit_distance"] != float64(2) ||
+			acc2["message"].(map[string]any)["content"] != edited {
+			t.Fatalf("accepting an edited draft: %v", acc2)
+		}
+		if res := a.Do(t, testkit.Req{Method: "POST", Path: acc + fmt.Sprintf("/conversations/%d/drafts/%d/reject", conv, testkit.ID(draft["id"])),
+			Token: ten.Token}); res.Status != http.StatusConflict {
+			t.Errorf("rejecting a sent draft: %d %s", res.Status, res.Raw)
 		}
 
 		// An agent corrects two fields; the conversation follows.

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"hummdesk/internal/ai"
+	"hummdesk/internal/conversation"
 	"hummdesk/internal/desk"
 	"hummdesk/internal/store"
 )
@@ -222,7 +223,7 @@ func (s *Server) updateAISettingsHandler(ctx context.Context, in *updateAISettin
 
 type aiMetricsInput struct {
 	AccountParam
-	Days int `query:"days" minimum:"1" maximum:"365" doc:"Window in days (default 30)"`
+	Days int `query:"days" minimum:"1" maximum:"365" doc:"Window in days, today included, from midnight UTC (default 30)"`
 }
 
 // fieldAccuracy is the share of classifications whose field no agent
@@ -267,7 +268,8 @@ func (s *Server) aiMetricsHandler(ctx context.Context, in *aiMetricsInput) (*out
 	var st store.AIStats
 	var since time.Time
 	err := s.tenant(ctx, false, func(tx *store.Tx, _ member) (err error) {
-		since = tx.Now().Add(-time.Duration(days) * 24 * time.Hour)
+		// The last days days, today included, from midnight UTC.
+		since = tx.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1-days)
 		st, err = tx.AIStats(ctx, since)
 		return err
 	})
@@ -293,3 +295,95 @@ func (s *Server) aiMetricsHandler(ctx context.Context, in *aiMetricsInput) (*out
 }
 
 func formatID(id int64) string { return strconv.FormatInt(id, 10) }
+
+// DraftParam names a draft of a conversation in the path.
+type DraftParam struct {
+	ConversationParam
+	DraftID int64 `path:"draft_id"`
+}
+
+type draftList struct {
+	Data []desk.Draft `json:"data"`
+}
+
+func (s *Server) listDraftsHandler(ctx context.Context, in *ConversationParam) (*out[draftList], error) {
+	var res draftList
+	err := s.tenant(ctx, false, func(tx *store.Tx, _ member) (err error) {
+		if _, err = tx.ConversationGet(ctx, in.ConversationID); err != nil {
+			return err
+		}
+		res.Data, err = tx.DraftList(ctx, in.ConversationID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return reply(res), nil
+}
+
+type acceptDraftInput struct {
+	DraftParam
+	Body *struct {
+		Content *string `json:"content,omitempty" maxLength:"20000" doc:"The reply as sent, when the agent edited the draft"`
+	}
+}
+
+type acceptedDraft struct {
+	Draft   desk.Draft   `json:"draft"`
+	Message desk.Message `json:"message"`
+}
+
+// acceptDraftHandler sends a draft as the agent's reply, as it is or as
+// edited, and records which (with the edit distance).
+func (s *Server) acceptDraftHandler(ctx context.Context, in *acceptDraftInput) (*out[acceptedDraft], error) {
+	var res acceptedDraft
+	err := s.tenant(ctx, true, func(tx *store.Tx, m member) error {
+		d, err := tx.DraftGet(ctx, in.ConversationID, in.DraftID)
+		if err != nil {
+			return err
+		}
+		content := d.Content
+		if in.Body != nil && in.Body.Content != nil {
+			content = *in.Body.Content
+		}
+		posted, err := s.convs.Post(ctx, tx, conversation.PostParams{ConversationID: in.ConversationID, SenderType: desk.SenderAgent,
+			SenderID: &m.UserID, Content: content})
+		if err != nil {
+			return err
+		}
+		dist := ai.EditDistance(d.Content, content)
+		d.Status, d.EditDistance, d.SentMessageID, d.DecidedBy = desk.DraftAccepted, &dist, &posted.Message.ID, &m.UserID
+		if dist > 0 {
+			d.Status = desk.DraftEdited
+		}
+		if err := tx.DraftDecide(ctx, &d); err != nil {
+			return err
+		}
+		res.Draft, res.Message = d, posted.Message
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return reply(res), nil
+}
+
+func (s *Server) rejectDraftHandler(ctx context.Context, in *DraftParam) (*out[desk.Draft], error) {
+	var res desk.Draft
+	err := s.tenant(ctx, true, func(tx *store.Tx, m member) error {
+		d, err := tx.DraftGet(ctx, in.ConversationID, in.DraftID)
+		if err != nil {
+			return err
+		}
+		d.Status, d.DecidedBy = desk.DraftRejected, &m.UserID
+		if err := tx.DraftDecide(ctx, &d); err != nil {
+			return err
+		}
+		res = d
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return reply(res), nil
+}

@@ -1,6 +1,9 @@
 package httpapi_test
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -33,6 +36,7 @@ type world struct {
 	ContactID      int64
 	ConversationID int64
 	ArticleID      int64
+	DraftID        int64
 }
 
 func (w world) base() string { return fmt.Sprintf("/api/v1/accounts/%d", w.AccountID) }
@@ -42,6 +46,7 @@ func (w world) ids() map[string]int64 {
 	return map[string]int64{
 		"account_id": w.AccountID, "agent_id": w.AgentID, "team_id": w.TeamID, "inbox_id": w.InboxID,
 		"contact_id": w.ContactID, "conversation_id": w.ConversationID, "article_id": w.ArticleID,
+		"draft_id": w.DraftID,
 	}
 }
 
@@ -85,6 +90,26 @@ func buildWorld(t testing.TB, a *testkit.App) world {
 			t.Fatalf("article %d was not embedded within 30s", w.ArticleID)
 		}
 	}
+	// The customer writes in through the widget (as the same contact,
+	// verified by HMAC), so the conversation gets a classification and a
+	// reply draft.
+	mac := hmac.New(sha256.New, []byte(inbox.JSON["hmac_secret"].(string)))
+	mac.Write([]byte("cust-1"))
+	sess := a.MustDo(t, http.StatusCreated, testkit.Req{Method: "POST", Path: "/api/v1/widget/" + w.InboxToken + "/contacts",
+		Body: map[string]any{"identifier": "cust-1", "identifier_hash": hex.EncodeToString(mac.Sum(nil))}})
+	a.MustDo(t, http.StatusCreated, testkit.Req{Method: "POST", Path: fmt.Sprintf("/api/v1/widget/%s/conversations/%d/messages", w.InboxToken, w.ConversationID),
+		Headers: map[string]string{"X-Contact-Token": sess.JSON["contact_token"].(string)},
+		Body:    map[string]any{"content": "I paid my invoice twice, when will I get the refund?"}})
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		res := a.Do(t, testkit.Req{Method: "GET", Path: w.base() + fmt.Sprintf("/conversations/%d/drafts", w.ConversationID), Token: w.Token})
+		if data, _ := res.JSON["data"].([]any); len(data) > 0 {
+			w.DraftID = testkit.ID(data[0].(map[string]any)["id"])
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no draft within 30s: %s", res.Raw)
+		}
+	}
 	return w
 }
 
@@ -114,6 +139,11 @@ var routeBodies = map[string]func(self world) any{
 	"create-kb-article": func(world) any {
 		return map[string]any{"title": "Roaming", "content": "Roaming in the EU costs nothing extra.", "tags": []string{"travel"}}
 	},
+	"correct-classification": func(world) any { return map[string]any{"sentiment": "neutral", "priority": "urgent"} },
+	"reclassify":             func(world) any { return nil },
+	"accept-draft":           func(world) any { return map[string]any{"content": "Your refund is on its way."} },
+	"reject-draft":           func(world) any { return nil },
+	"update-ai-settings":     func(world) any { return map[string]any{"threshold": 0.9, "auto_assign": false} },
 	"update-kb-article": func(world) any {
 		return map[string]any{"content": "Refunds take ten working days.", "published": false}
 	},

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"hummdesk/internal/httpapi"
 	"hummdesk/internal/store"
@@ -42,6 +43,7 @@ func TestRoleMatrix(t *testing.T) {
 
 		t.Run("agent", func(t *testing.T) {
 			for _, r := range routes {
+				refreshDraft(t, a, r, &w)
 				res := callRoute(t, a, r, w.ids(), w.AgentToken, bodyFor(t, r, w))
 				switch r.Access {
 				case httpapi.Admin:
@@ -73,6 +75,7 @@ func TestRoleMatrix(t *testing.T) {
 				return 0
 			})
 			for _, r := range ordered {
+				refreshDraft(t, a, r, &w)
 				res := callRoute(t, a, r, w.ids(), w.Token, bodyFor(t, r, w))
 				if res.Status < 200 || res.Status > 299 {
 					t.Errorf("administrator calling %s route %s: status %d, want 2xx; body %s", r.Access, r.OperationID, res.Status, res.Raw)
@@ -171,4 +174,29 @@ func TestLastAdministratorUnderConcurrency(t *testing.T) {
 			}
 		}
 	})
+}
+
+// refreshDraft gives the draft decisions (accept, reject) a pending draft
+// of their own: a decision is final, so each call needs a new one. It asks
+// for a re-classification, which drafts again.
+func refreshDraft(t *testing.T, a *testkit.App, r httpapi.Route, w *world) {
+	t.Helper()
+	if r.OperationID != "accept-draft" && r.OperationID != "reject-draft" {
+		return
+	}
+	conv := fmt.Sprintf("%s/conversations/%d", w.base(), w.ConversationID)
+	a.MustDo(t, http.StatusAccepted, testkit.Req{Method: "POST", Path: conv + "/ai/classify", Token: w.Token})
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		res := a.MustDo(t, http.StatusOK, testkit.Req{Method: "GET", Path: conv + "/drafts", Token: w.Token})
+		if data, _ := res.JSON["data"].([]any); len(data) > 0 {
+			d := data[0].(map[string]any)
+			if id := testkit.ID(d["id"]); id != w.DraftID && d["status"] == "pending" {
+				w.DraftID = id
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no new draft within 30s: %s", res.Raw)
+		}
+	}
 }

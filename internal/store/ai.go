@@ -267,14 +267,14 @@ func (t *Tx) DraftInsert(ctx context.Context, d *desk.Draft) (replayed bool, err
 	err = t.queryRow(ctx, `INSERT INTO ai_drafts (account_id, conversation_id, message_id, classification_id, provider, model,
 		prompt_version, language, content, articles, status, latency_ms, input_tokens, output_tokens, cost_usd, notes,
 		created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)
-		ON CONFLICT (message_id, provider, prompt_version) DO NOTHING RETURNING id`,
+		ON CONFLICT (classification_id, provider, prompt_version) DO NOTHING RETURNING id`,
 		t.accountID, d.ConversationID, d.MessageID, int64Arg(d.ClassificationID), d.Provider, d.Model, d.PromptVersion,
 		d.Language, d.Content, string(arts), d.Status, d.LatencyMS, d.InputTokens, d.OutputTokens, d.CostUSD, d.Notes,
 		t.d.ts(t.now)).Scan(&d.ID)
 	if isNoRows(err) {
 		prev, err := scanDraft(t.queryRow(ctx, "SELECT "+draftCols+
-			" FROM ai_drafts WHERE account_id = $1 AND message_id = $2 AND provider = $3 AND prompt_version = $4",
-			t.accountID, d.MessageID, d.Provider, d.PromptVersion))
+			" FROM ai_drafts WHERE account_id = $1 AND classification_id = $2 AND provider = $3 AND prompt_version = $4",
+			t.accountID, int64Arg(d.ClassificationID), d.Provider, d.PromptVersion))
 		if err != nil {
 			return false, scanErr(err, "draft")
 		}

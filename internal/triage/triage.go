@@ -46,18 +46,19 @@ func (ClassifyArgs) InsertOpts() river.InsertOpts {
 // conversations are classified first.
 func JobPriority(p desk.Priority) int { return jobs.Priority(string(p)) }
 
-// Classifiers gives the classifier for an account's AI settings.
-type Classifiers func(ctx context.Context, s desk.AISettings) (*ai.Classifier, error)
+// Providers gives the remote provider and model for an account's AI
+// settings; a nil provider means the built-in local model.
+type Providers func(ctx context.Context, s desk.AISettings) (ai.Provider, string, error)
 
-// LocalOnly is the Classifiers of a server without remote providers.
-func LocalOnly(context.Context, desk.AISettings) (*ai.Classifier, error) { return &ai.Classifier{}, nil }
+// LocalOnly is the Providers of a server without remote providers.
+func LocalOnly(context.Context, desk.AISettings) (ai.Provider, string, error) { return nil, "", nil }
 
 // ClassifyWorker works classification jobs.
 type ClassifyWorker struct {
 	river.WorkerDefaults[ClassifyArgs]
-	Store       *store.Store
-	Classifiers Classifiers
-	Publisher   events.Publisher
+	Store     *store.Store
+	Providers Providers
+	Publisher events.Publisher
 	// Limiter and Policy hold the queue's rate across every worker process
 	// (a Redis limiter in a cluster); a job over the rate is snoozed.
 	Limiter ratelimit.Limiter
@@ -97,14 +98,15 @@ func (w *ClassifyWorker) Work(ctx context.Context, job *river.Job[ClassifyArgs])
 	if in.Message.SenderType != desk.SenderContact || in.Message.ConversationID != a.ConversationID {
 		return river.JobCancel(fmt.Errorf("message %d is not a customer message of conversation %d", a.MessageID, a.ConversationID))
 	}
-	classifiers := w.Classifiers
-	if classifiers == nil {
-		classifiers = LocalOnly
+	providers := w.Providers
+	if providers == nil {
+		providers = LocalOnly
 	}
-	cl, err := classifiers(ctx, settings)
+	remote, model, err := providers(ctx, settings)
 	if err != nil {
-		return fmt.Errorf("classifier of account %d: %w", a.AccountID, err)
+		return fmt.Errorf("AI provider of account %d: %w", a.AccountID, err)
 	}
+	cl := &ai.Classifier{Remote: remote, Model: model}
 	res, err := cl.Classify(ctx, in)
 	if err != nil {
 		return fmt.Errorf("classify: %w", err)

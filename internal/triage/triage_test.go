@@ -160,7 +160,7 @@ func (f fixture) state(t *testing.T) state {
 }
 
 func worker(f fixture) *triage.ClassifyWorker {
-	return &triage.ClassifyWorker{Store: f.st, Classifiers: triage.LocalOnly, Limiter: ratelimit.NewMemory(nil),
+	return &triage.ClassifyWorker{Store: f.st, Providers: triage.LocalOnly, Limiter: ratelimit.NewMemory(nil),
 		Policy: jobs.Policy{MaxAttempts: 3, BackoffBase: 2 * time.Second, Rate: 100, Per: time.Minute}}
 }
 

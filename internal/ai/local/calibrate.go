@@ -2,6 +2,7 @@ package local
 
 import (
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -161,4 +162,94 @@ func ExpectedCalibrationError(bins []CalibrationBin) float64 {
 		return 0
 	}
 	return e / n
+}
+
+// metaFeatures is the number of inputs of the confidence model.
+const metaFeatures = 5
+
+// confidenceModel estimates the probability that the top category is right
+// from more than its softmax probability: the margin over the runner-up
+// and how much of the message the model has seen features of (a short
+// message or one full of unknown words is riskier than its probability
+// says). It is a logistic regression fitted on held-out predictions.
+type confidenceModel struct {
+	w [metaFeatures]float64
+}
+
+func metaInputs(probs []float64, known, distinct int) [metaFeatures]float64 {
+	p1, p2 := 0.0, 0.0
+	for _, p := range probs {
+		if p > p1 {
+			p1, p2 = p, p1
+		} else if p > p2 {
+			p2 = p
+		}
+	}
+	p1 = math.Min(math.Max(p1, 1e-6), 1-1e-6)
+	p2 = math.Max(p2, 1e-6)
+	return [metaFeatures]float64{
+		1,
+		math.Log(p1 / (1 - p1)),
+		math.Log(p1 / p2),
+		math.Log1p(float64(known)),
+		float64(known) / float64(max(distinct, 1)),
+	}
+}
+
+// score returns the model's probability that the top category is right.
+// A zero model returns the top probability itself.
+func (c confidenceModel) score(probs []float64, known, distinct int) float64 {
+	if c.w == ([metaFeatures]float64{}) {
+		return slices.Max(probs)
+	}
+	x := metaInputs(probs, known, distinct)
+	var z float64
+	for i, w := range c.w {
+		z += float64(w * x[i])
+	}
+	return 1 / (1 + math.Exp(-z))
+}
+
+// fitConfidenceModel fits the confidence model by L-BFGS with a light L2
+// penalty on everything but the intercept.
+func fitConfidenceModel(probs [][]float64, known, distinct []int, right []bool) confidenceModel {
+	xs := make([][metaFeatures]float64, len(probs))
+	for i := range probs {
+		xs[i] = metaInputs(probs[i], known[i], distinct[i])
+	}
+	const lambda = 1e-3
+	n := float64(len(xs))
+	f := func(w, g []float64) float64 {
+		clear(g)
+		var loss float64
+		for i, x := range xs {
+			var z float64
+			for j := range w {
+				z += float64(w[j] * x[j])
+			}
+			p := 1 / (1 + math.Exp(-z))
+			y := 0.0
+			if right[i] {
+				y = 1
+			}
+			loss -= y*math.Log(math.Max(p, 1e-12)) + (1-y)*math.Log(math.Max(1-p, 1e-12))
+			for j := range w {
+				g[j] += float64((p - y) * x[j])
+			}
+		}
+		loss /= n
+		for j := range w {
+			g[j] /= n
+			if j > 0 {
+				loss += float64(0.5 * lambda * w[j] * w[j])
+				g[j] += float64(lambda * w[j])
+			}
+		}
+		return loss
+	}
+	w := make([]float64, metaFeatures)
+	minimize(f, w, 200)
+	var c confidenceModel
+	copy(c.w[:], w)
+	return c
 }

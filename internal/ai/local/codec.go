@@ -30,6 +30,7 @@ type fileHeader struct {
 	Features    featureConfig  `json:"features"`
 	Docs        int            `json:"docs"` // for IDF
 	Temperature []float32      `json:"temperature"`
+	ConfMeta    []float64      `json:"conf_meta"`
 	ConfX       []float32      `json:"conf_x"`
 	ConfY       []float32      `json:"conf_y"`
 	Rules       []priorityRule `json:"rules"`
@@ -156,11 +157,12 @@ func decode(r *bufio.Reader) (*Model, error) {
 	if err := json.Unmarshal(hdrBytes, &h); err != nil {
 		return nil, fmt.Errorf("header: %w", err)
 	}
-	if len(h.Temperature) != numHeads || len(h.ConfX) != len(h.ConfY) || len(h.LangPrior) != len(h.Langs) || len(h.Langs) == 0 || len(h.Langs) > 64 {
+	if len(h.Temperature) != numHeads || len(h.ConfMeta) != metaFeatures || len(h.ConfX) != len(h.ConfY) || len(h.LangPrior) != len(h.Langs) || len(h.Langs) == 0 || len(h.Langs) > 64 {
 		return nil, errors.New("header: inconsistent sizes")
 	}
 	m := &Model{feat: h.Features, info: h.Info, rules: h.Rules, conf: isotonic{h.ConfX, h.ConfY}}
 	copy(m.temp[:], h.Temperature)
+	copy(m.meta.w[:], h.ConfMeta)
 	rows, err := binary.ReadUvarint(r)
 	if err != nil || rows > hashMask+1 {
 		return nil, fmt.Errorf("rows: %v", err)

@@ -7,7 +7,8 @@ import "math"
 type heldOutSet struct {
 	pred     [numHeads][]int
 	priProbs [][]float64
-	catProb  []float64 // softmax probability of the predicted category
+	catProbs [][]float64
+	catProb  []float64 // confidence score of the predicted category, before the isotonic map
 	catRight []bool
 }
 
@@ -22,6 +23,7 @@ func heldOut(docs []*trainDoc, oof [][]float64, temps [numHeads]float64) *heldOu
 			s.pred[h] = append(s.pred[h], best)
 			switch h {
 			case headCategory:
+				s.catProbs = append(s.catProbs, p)
 				s.catProb = append(s.catProb, p[best])
 				s.catRight = append(s.catRight, best == d.y[h])
 			case headPriority:

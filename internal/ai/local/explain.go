@@ -22,7 +22,8 @@ func (m *Model) explain(p Prediction) string {
 		cp.groups[g] = slices.Clone(raw.groups[g])
 	}
 	vals := map[int32]float32{}
-	for _, e := range vectorize(&cp, &m.feat, m.lookup, nil) {
+	vec, _ := vectorize(&cp, &m.feat, m.lookup, nil)
+	for _, e := range vec {
 		vals[e.row] += e.val
 	}
 	occurrences := map[uint32]int{}

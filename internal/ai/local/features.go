@@ -45,7 +45,7 @@ type featureConfig struct {
 	Stems int `json:",omitempty"`
 }
 
-var defaultFeatureConfig = featureConfig{MinN: 3, MaxN: 5, GroupWeight: [numGroups]float32{1, 1, 0.6}}
+var defaultFeatureConfig = featureConfig{MinN: 3, MaxN: 5, GroupWeight: [numGroups]float32{1, 1, 0.6}, Stems: 5}
 
 // hashString is FNV-1a over s, started from seed.
 func hashString(h uint64, s string) uint64 {
@@ -212,8 +212,10 @@ type entry struct {
 // vectorize weights raw features: for each group, count the repetitions of
 // each bucket, keep those lookup knows (row ≥ 0), weight them with
 // (1 + ln count) × idf, L2-normalise the group and scale it. Entries are
-// appended to out in a fixed order, so the result is deterministic.
-func vectorize(r *rawFeatures, cfg *featureConfig, lookup func(uint32) (int32, float32), out []entry) []entry {
+// appended to out in a fixed order, so the result is deterministic. It also
+// returns the number of distinct buckets, known or not.
+func vectorize(r *rawFeatures, cfg *featureConfig, lookup func(uint32) (int32, float32), out []entry) ([]entry, int) {
+	distinct := 0
 	for g := range r.groups {
 		ids := r.groups[g]
 		slices.Sort(ids)
@@ -224,6 +226,7 @@ func vectorize(r *rawFeatures, cfg *featureConfig, lookup func(uint32) (int32, f
 			for j < len(ids) && ids[j] == ids[i] {
 				j++
 			}
+			distinct++
 			if row, idf := lookup(ids[i]); row >= 0 {
 				v := float32((1 + math.Log(float64(j-i))) * float64(idf))
 				out = append(out, entry{row, v})
@@ -239,7 +242,7 @@ func vectorize(r *rawFeatures, cfg *featureConfig, lookup func(uint32) (int32, f
 			out[k].val *= scale
 		}
 	}
-	return out
+	return out, distinct
 }
 
 // conceptHit is one match of a lexicon entry: the concept and the tokens

@@ -16,10 +16,12 @@ import (
 // without diacritics.
 var injectionPatterns = []injectionPattern{
 	// en
-	{need("ignore|disregard|forget|override", "instruction|rule|prompt|guideline"),
-		`(ignore|disregard|forget|override)\s+(all\s+|any\s+)?(of\s+)?(the\s+|your\s+)?((previous|prior|above|earlier|preceding|system|original)\s+)?(instructions?|rules|prompts?|guidelines)`},
+	{need("ignore|disregard", "instruction|rule|prompt|guideline"),
+		`(ignore|disregard)\s+(all\s+|any\s+)?(of\s+)?(the\s+|your\s+)?((previous|prior|above|earlier|preceding|system|original)\s+)?(instructions?|rules|prompts?|guidelines)`},
+	{need("forget|override", "instruction|rule|prompt|guideline"),
+		`(forget|override)\s+(all\s+)?(of\s+)?(the\s+|your\s+)?(previous|prior|above|earlier|preceding|system|original)\s+(instructions?|rules|prompts?|guidelines)`},
 	{need("mark|flag|classif|tag|label|treat|priorit|set", "urgent|critical|high|top|p0|p1"),
-		`(mark|flag|classify|tag|label|treat|prioriti[sz]e|set)\s+(this|it|me|my\s+\w+|the\s+\w+)\s*(message|ticket|email|request|case)?\s*(as\s+|to\s+|with\s+)?(an?\s+)?(urgent|critical|high|top|highest|p0|p1)(\s+priority)?`},
+		`(mark|flag|classify|tag|label|treat|prioriti[sz]e|set)\s+(this|it|me|(my|the|this)\s+(ticket|message|case|request|email|priority))\s*(message|ticket|email|request|case)?\s*(as\s+|to\s+|with\s+)?(an?\s+)?(urgent|critical|high|top|highest|p0|p1)(\s+priority)?`},
 	{need("mark|flag|classif|tag|label", "urgent|critical|high|top|p0|p1"),
 		`(mark|flag|classify|tag|label)\s+as\s+(an?\s+)?(urgent|critical|high|top|highest|p0|p1)(\s+priority)?`},
 	{need("assign|route|forward|escalat", "ceo|cto|cfo|director|president|owner|boss|management"),

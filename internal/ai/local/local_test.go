@@ -200,6 +200,16 @@ func TestPromptInjection(t *testing.T) {
 			t.Errorf("reasoning does not say the instruction was ignored: %q", p.Reasoning())
 		}
 	}
+	// Ordinary requests that share words with the patterns are not cut.
+	for _, s := range []string{
+		"Can you set the router to high performance mode?",
+		"I always forget the rules for returning opened items.",
+		"Please forward the invoice to our finance director, Anna.",
+	} {
+		if p := m.Classify(s); p.InstructionIgnored {
+			t.Errorf("%q: treated as an instruction to the classifier", s)
+		}
+	}
 	// A customer's own words are not cut: a real outage stays urgent.
 	if p := m.Classify("Our whole site is down and none of our customers can log in, production is stopped!"); p.Priority != "urgent" || p.InstructionIgnored {
 		t.Errorf("outage report: priority %s, instruction ignored %v", p.Priority, p.InstructionIgnored)

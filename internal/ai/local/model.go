@@ -23,7 +23,8 @@ type Model struct {
 	w     []float32 // per row, numCols weights: the category, priority and sentiment heads side by side
 	bias  []float32 // numCols
 	temp  [numHeads]float32
-	conf  isotonic // calibrated probability that the top category is right, from its softmax probability
+	meta  confidenceModel // P(category right) from the category probabilities and how much of the text the model knows
+	conf  isotonic        // recalibrates meta's score
 	rules []priorityRule
 	lang  langModel
 	info  Info
@@ -136,7 +137,8 @@ func (m *Model) Classify(text string) Prediction {
 	sc := scratchPool.Get().(*scratch)
 	defer scratchPool.Put(sc)
 	extract(text, &m.feat, &sc.raw)
-	sc.vec = vectorize(&sc.raw, &m.feat, m.lookup, sc.vec[:0])
+	var distinct int
+	sc.vec, distinct = vectorize(&sc.raw, &m.feat, m.lookup, sc.vec[:0])
 	z := sc.logits[:numCols]
 	m.logits(sc.vec, z)
 
@@ -151,7 +153,7 @@ func (m *Model) Classify(text string) Prediction {
 	copy(p.SentimentProbs[:], probs[headOffset[headSentiment]:])
 	ci := argmax(p.CategoryProbs[:])
 	p.Category = Categories[ci]
-	p.Confidence = m.conf.apply(p.CategoryProbs[ci])
+	p.Confidence = m.conf.apply(m.meta.score(p.CategoryProbs[:], len(sc.vec), distinct))
 	p.Priority = Priorities[argmax(p.PriorityProbs[:])]
 	p.Sentiment = Sentiments[argmax(p.SentimentProbs[:])]
 	p.Priority, p.Rule = applyRules(m.rules, p.Priority, p.PriorityProbs[:], sc.raw.hits)

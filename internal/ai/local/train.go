@@ -76,6 +76,8 @@ func Train(examples []Example, opt TrainOptions) ([]byte, *Model, error) {
 	// Out-of-fold logits: each document predicted by a model that did not
 	// see it. They calibrate the final model and measure it.
 	oof := make([][]float64, len(docs))
+	known := make([]int, len(docs))
+	distinct := make([]int, len(docs))
 	ws := newWorkspace()
 	for f := range opt.Folds {
 		var tr, te []int
@@ -88,7 +90,7 @@ func Train(examples []Example, opt TrainOptions) ([]byte, *Model, error) {
 		}
 		fit := ws.fit(docs, tr, opt)
 		for _, i := range te {
-			oof[i] = fit.predict(ws, docs[i], &opt.Features)
+			oof[i], known[i], distinct[i] = fit.predict(ws, docs[i], &opt.Features)
 		}
 		logf("fold %d/%d: %d train, %d held out, %d rows", f+1, opt.Folds, len(tr), len(te), len(fit.buckets))
 	}
@@ -111,7 +113,14 @@ func Train(examples []Example, opt TrainOptions) ([]byte, *Model, error) {
 		}
 		logf("held-out %s confusion (rows: truth %v): %v, temperature %.2f", headNames[h], headLabels[h], conf, temps[h])
 	}
-	conf := fitIsotonic(held.catProb, held.catRight, opt.MinBlock)
+	meta := fitConfidenceModel(held.catProbs, known, distinct, held.catRight)
+	scores := make([]float64, len(docs))
+	for i := range docs {
+		scores[i] = meta.score(held.catProbs[i], known[i], distinct[i])
+	}
+	held.catProb = scores
+	logf("confidence model weights (bias, logit p1, log p1/p2, log known, known share): %.3f", meta.w)
+	conf := fitIsotonic(scores, held.catRight, opt.MinBlock)
 	rules := chooseRules(docs, held)
 
 	lang, langCV, err := trainLanguages(examples, opt, logf)
@@ -125,6 +134,7 @@ func Train(examples []Example, opt TrainOptions) ([]byte, *Model, error) {
 		Features:    opt.Features,
 		Docs:        fit.docs,
 		Temperature: []float32{float32(temps[0]), float32(temps[1]), float32(temps[2])},
+		ConfMeta:    meta.w[:],
 		ConfX:       conf.x,
 		ConfY:       conf.y,
 		Rules:       rules,
@@ -179,8 +189,12 @@ func seq(n int) []int {
 	return s
 }
 
+// trainerVersion changes whenever the training or feature code changes in
+// a way that changes the model for the same corpus and settings.
+const trainerVersion = "2"
+
 // digest returns a hash of the corpus and a version naming it together with
-// the training settings.
+// the training settings and the trainer.
 func digest(examples []Example, opt TrainOptions) (corpus, version string) {
 	h := sha256.New()
 	for _, e := range examples {
@@ -190,7 +204,7 @@ func digest(examples []Example, opt TrainOptions) (corpus, version string) {
 	}
 	c := h.Sum(nil)
 	o, _ := json.Marshal(opt)
-	v := sha256.Sum256(append(append(c, o...), []byte(fmt.Sprint(lexicon, injectionPatterns, candidateRules))...))
+	v := sha256.Sum256(append(append(c, o...), []byte(fmt.Sprint(trainerVersion, lexicon, injectionPatterns, candidateRules))...))
 	return hex.EncodeToString(c[:8]), "local-" + hex.EncodeToString(v[:6])
 }
 
@@ -267,7 +281,7 @@ func (ws *workspace) fit(docs []*trainDoc, idx []int, opt TrainOptions) *labelFi
 	}
 	var vec []entry
 	for _, i := range idx {
-		vec = vectorize(&docs[i].raw, &opt.Features, lookup, vec[:0])
+		vec, _ = vectorize(&docs[i].raw, &opt.Features, lookup, vec[:0])
 		m.entries = append(m.entries, vec...)
 		m.start = append(m.start, len(m.entries))
 	}
@@ -287,7 +301,7 @@ func (ws *workspace) fit(docs []*trainDoc, idx []int, opt TrainOptions) *labelFi
 
 // predict returns the logits of every column for one document, with the
 // vocabulary of the last fit (ws.index).
-func (f *labelFit) predict(ws *workspace, d *trainDoc, cfg *featureConfig) []float64 {
+func (f *labelFit) predict(ws *workspace, d *trainDoc, cfg *featureConfig) (z []float64, known, distinct int) {
 	lookup := func(b uint32) (int32, float32) {
 		r := ws.index[b]
 		if r < 0 {
@@ -295,15 +309,15 @@ func (f *labelFit) predict(ws *workspace, d *trainDoc, cfg *featureConfig) []flo
 		}
 		return r, f.idf[r]
 	}
-	vec := vectorize(&d.raw, cfg, lookup, nil)
-	z := slices.Clone(f.bias())
+	vec, distinct := vectorize(&d.raw, cfg, lookup, nil)
+	z = slices.Clone(f.bias())
 	for _, e := range vec {
 		w := f.x[int(e.row)*numCols : int(e.row)*numCols+numCols]
 		for c := range numCols {
 			z[c] += float64(float64(e.val) * w[c])
 		}
 	}
-	return z
+	return z, len(vec), distinct
 }
 
 // csr is a sparse matrix by rows: document i has entries[start[i]:start[i+1]].

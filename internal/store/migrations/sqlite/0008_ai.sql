@@ -74,6 +74,7 @@ CREATE TABLE ai_drafts (
     FOREIGN KEY (account_id, conversation_id) REFERENCES conversations (account_id, id) ON DELETE CASCADE
 );
 CREATE INDEX ai_drafts_conversation_idx ON ai_drafts (account_id, conversation_id, id DESC);
-CREATE UNIQUE INDEX ai_drafts_message_idx ON ai_drafts (message_id, provider, prompt_version);
+-- One draft per classification (a re-run gets its own) and provider.
+CREATE UNIQUE INDEX ai_drafts_classification_idx ON ai_drafts (classification_id, provider, prompt_version);
 
 ALTER TABLE conversations ADD COLUMN labels TEXT NOT NULL DEFAULT '';
