@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -26,7 +27,17 @@ type Signer struct {
 	accessTTL  time.Duration
 	contactTTL time.Duration
 	now        func() time.Time
+	// verified remembers access tokens whose signature and claims were
+	// checked, until they expire: an agent's screen sends the same token
+	// with every request, and checking it again is a tenth of the cost of
+	// listing conversations. Revocation is not affected: it is checked
+	// against the database in every request's transaction.
+	verifiedMu sync.RWMutex
+	verified   map[string]AgentClaims
 }
+
+// maxVerified bounds the verified-token cache; when full it starts over.
+const maxVerified = 10000
 
 // NewSigner returns a Signer. key must be at least 32 bytes.
 func NewSigner(key []byte, accessTTL, contactTTL time.Duration, now func() time.Time) (*Signer, error) {
@@ -125,6 +136,31 @@ func (s *Signer) keyFunc(*jwt.Token) (any, error) { return s.key, nil }
 // VerifyAccess checks an agent access token. IssuedAt has microsecond
 // precision (callers compare it with a user's tokens_valid_after).
 func (s *Signer) VerifyAccess(token string) (AgentClaims, error) {
+	s.verifiedMu.RLock()
+	c, ok := s.verified[token]
+	s.verifiedMu.RUnlock()
+	if ok {
+		if s.now().Before(c.Expires) {
+			return c, nil
+		}
+		s.verifiedMu.Lock()
+		delete(s.verified, token)
+		s.verifiedMu.Unlock()
+	}
+	c, err := s.verifyAccess(token)
+	if err != nil {
+		return c, err
+	}
+	s.verifiedMu.Lock()
+	if s.verified == nil || len(s.verified) >= maxVerified {
+		s.verified = make(map[string]AgentClaims)
+	}
+	s.verified[token] = c
+	s.verifiedMu.Unlock()
+	return c, nil
+}
+
+func (s *Signer) verifyAccess(token string) (AgentClaims, error) {
 	var claims agentJWT
 	if _, err := s.parser(AudienceAgent).ParseWithClaims(token, &claims, s.keyFunc); err != nil {
 		return AgentClaims{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)

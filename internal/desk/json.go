@@ -140,8 +140,36 @@ func appendJSONTime(b []byte, t time.Time) []byte {
 		t = time.Time{}
 	}
 	b = append(b, '"')
-	b = t.AppendFormat(b, time.RFC3339Nano)
+	if _, off := t.Zone(); off == 0 {
+		b = appendRFC3339NanoUTC(b, t)
+	} else {
+		b = t.AppendFormat(b, time.RFC3339Nano)
+	}
 	return append(b, '"')
+}
+
+// appendRFC3339NanoUTC is time.RFC3339Nano for a time at offset zero,
+// without the layout interpreter: the list encodes five times per row.
+func appendRFC3339NanoUTC(b []byte, t time.Time) []byte {
+	y, mo, d := t.Date()
+	h, mi, s := t.Clock()
+	b = append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-')
+	b = append(b, byte('0'+int(mo)/10), byte('0'+int(mo)%10), '-', byte('0'+d/10), byte('0'+d%10), 'T')
+	b = append(b, byte('0'+h/10), byte('0'+h%10), ':', byte('0'+mi/10), byte('0'+mi%10), ':', byte('0'+s/10), byte('0'+s%10))
+	if ns := t.Nanosecond(); ns != 0 {
+		var frac [10]byte
+		frac[0] = '.'
+		for i := 9; i >= 1; i-- {
+			frac[i] = byte('0' + ns%10)
+			ns /= 10
+		}
+		n := 10
+		for frac[n-1] == '0' {
+			n--
+		}
+		b = append(b, frac[:n]...)
+	}
+	return append(b, 'Z')
 }
 
 const hexDigits = "0123456789abcdef"

@@ -35,6 +35,8 @@ func view(text string, full bool) desk.ConversationView {
 		snooze := at.Add(48 * time.Hour)
 		v.AssigneeID, v.TeamID, v.SnoozedUntil = &one, &two, &snooze
 		v.Labels = []string{"billing", text}
+		v.LastActivityAt = time.Date(2026, 1, 2, 3, 4, 5, 120000000, time.UTC) // trailing zeros trimmed
+		v.CreatedAt = time.Date(999, 12, 31, 23, 59, 59, 1, time.UTC)          // a short year, one nanosecond
 		v.Assignee = &desk.AgentRef{ID: 1, Name: "Aino " + text, Email: "aino@example.com"}
 		v.Team = &desk.TeamRef{ID: 2, Name: text}
 		v.LastMessage = &desk.Message{ID: 77, AccountID: 7, ConversationID: v.ID, SenderType: desk.SenderContact,
