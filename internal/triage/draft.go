@@ -87,14 +87,8 @@ func (w *DraftWorker) NextRetry(job *river.Job[DraftArgs]) time.Time {
 // Work implements river.Worker.
 func (w *DraftWorker) Work(ctx context.Context, job *river.Job[DraftArgs]) error {
 	a := job.Args
-	if w.Limiter != nil && w.Policy.Rate > 0 {
-		r, err := w.Limiter.Hit(ctx, "jobs:"+jobs.QueueDraft, w.Policy.Rate, w.Policy.Per)
-		if err != nil {
-			return fmt.Errorf("rate limiter: %w", err)
-		}
-		if !r.Allowed {
-			return river.JobSnooze(r.RetryAfter)
-		}
+	if err := queueRate(ctx, w.Limiter, w.Policy, jobs.QueueDraft); err != nil {
+		return err
 	}
 	var in ai.DraftInput
 	var settings desk.AISettings
