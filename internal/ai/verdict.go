@@ -35,14 +35,28 @@ type Verdict struct {
 // rawVerdict is the model's answer as JSON. Pointers tell a missing key
 // from a zero value.
 type rawVerdict struct {
-	Category         *string          `json:"category"`
-	Priority         *string          `json:"priority"`
-	Sentiment        *string          `json:"sentiment"`
-	Language         *string          `json:"language"`
-	Confidence       *float64         `json:"confidence"`
-	Reasoning        *string          `json:"reasoning"`
-	SuggestedTeamID  *json.RawMessage `json:"suggested_team_id"`
-	SuggestedAgentID *json.RawMessage `json:"suggested_agent_id"`
+	Category         *string    `json:"category"`
+	Priority         *string    `json:"priority"`
+	Sentiment        *string    `json:"sentiment"`
+	Language         *string    `json:"language"`
+	Confidence       *float64   `json:"confidence"`
+	Reasoning        *string    `json:"reasoning"`
+	SuggestedTeamID  presentRaw `json:"suggested_team_id"`
+	SuggestedAgentID presentRaw `json:"suggested_agent_id"`
+}
+
+// presentRaw is a JSON value that remembers whether its key was there at
+// all: null is an answer ("none"), a missing key is not.
+type presentRaw struct {
+	set bool
+	raw json.RawMessage
+}
+
+// UnmarshalJSON implements json.Unmarshaler; encoding/json calls it for
+// null too.
+func (p *presentRaw) UnmarshalJSON(b []byte) error {
+	p.set, p.raw = true, append(json.RawMessage(nil), b...)
+	return nil
 }
 
 // maxReasoning bounds the stored reasoning.
@@ -124,18 +138,18 @@ func label(key string, v *string, allowed []string) (string, error) {
 	return *v, nil
 }
 
-func optionalID(key string, raw *json.RawMessage) (*int64, error) {
-	if raw == nil {
+func optionalID(key string, v presentRaw) (*int64, error) {
+	if !v.set {
 		return nil, fmt.Errorf("%q is missing (use null for none)", key)
 	}
-	if bytes.Equal(*raw, []byte("null")) {
+	if bytes.Equal(v.raw, []byte("null")) {
 		return nil, nil
 	}
 	var id int64
-	if err := json.Unmarshal(*raw, &id); err != nil || id <= 0 {
+	if err := json.Unmarshal(v.raw, &id); err != nil || id <= 0 {
 		// Some models quote ids; a string holding a number is still an id.
 		var s string
-		if json.Unmarshal(*raw, &s) != nil || json.Unmarshal([]byte(s), &id) != nil || id <= 0 {
+		if json.Unmarshal(v.raw, &s) != nil || json.Unmarshal([]byte(s), &id) != nil || id <= 0 {
 			return nil, fmt.Errorf("%q must be a positive integer id or null", key)
 		}
 	}
