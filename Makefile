@@ -34,10 +34,12 @@ fuzz:
 bench:
 	$(GO) run ./cmd/hummdesk-bench
 
-## eval: run the offline classifier over EVAL_SET and print accuracy, calibration and throughput.
+## eval: run the offline classifier over EVAL_SET and print accuracy, calibration and throughput,
+## then the knowledge base's retrieval recall@3 on its labelled questions (SQLite and PostgreSQL).
 EVAL_SET  ?= ../shared/eval/dev.jsonl
 eval:
 	$(GO) run ./cmd/hummdesk-eval -set '$(EVAL_SET)'
+	$(GO) test -count=1 -run 'TestRecallFloor' -v ./internal/kb | grep -v '^=== RUN'
 
 ## generate: rebuild generated files (the offline classifier's model.bin from its corpus).
 generate:

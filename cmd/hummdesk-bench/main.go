@@ -4,7 +4,10 @@
 // conversation list through the API side by side with the same SQL run
 // directly through pgx. It prints a table and whether the targets
 // (API ≥ 60% of the raw throughput at 8 clients, API p99 < 25 ms) are met.
-// It exits 0 even when a target is missed; only setup failures exit 1.
+// The other parts (-only) measure message → agent latency, classification
+// latency (triage: commit → stored classification at 50 messages/s, on
+// PostgreSQL and SQLite), the job queue, WebSocket connections and, when
+// named, the knowledge base. It exits 0 even when a target is missed; only setup failures exit 1.
 package main
 
 import (
@@ -41,11 +44,14 @@ func main() {
 	rate := fs.Int("rate", 200, "messages per second in the message → agent latency benchmark")
 	latency := fs.Duration("latency-duration", 10*time.Second, "how long the latency benchmark sends messages (0 skips it)")
 	redisURL := fs.String("redis", redisURL(), "Redis for the cross-node latency scenario (env REDIS_URL; empty skips it)")
-	only := fs.String("only", "", "run only one part: list, latency, queue, connections or kb (kb runs only when named)")
+	only := fs.String("only", "", "run only one part: list, latency, triage, queue, connections or kb (kb runs only when named)")
+	triageRate := fs.Int("triage-rate", bench.TriageTargetRate, "customer messages per second in the classification latency benchmark")
+	triageDuration := fs.Duration("triage-duration", 20*time.Second, "how long the classification latency benchmark sends messages (0 skips it)")
+	triageRates := fs.String("triage-queue-rates", bench.TriageQueueRates, "HUMMDESK_QUEUE_RATES of the product in the classification latency benchmark")
 	kbChunks := fs.Int("kb-chunks", 1_000_000, "chunks in the PostgreSQL knowledge-base benchmark (20 accounts)")
 	kbSQLite := fs.Int("kb-sqlite-chunks", 50_000, "chunks in the SQLite knowledge-base benchmark (0 skips it)")
 	kbQueries := fs.Int("kb-queries", 200, "searches per knowledge-base measurement")
-	kbEf := fs.Int("kb-ef-search", 0, "HNSW ef_search of the top-10 measurement (0: the store's default, 40)")
+	kbEf := fs.Int("kb-ef-search", 0, "HNSW ef_search of the top-10 measurement (0: the store's default, 100)")
 	conns := fs.Int("connections", 10000, "WebSocket clients in the connections benchmark (0 skips it)")
 	queueJobs := fs.Int("queue-jobs", 5000, "no-op jobs in the queue benchmark (0 skips it)")
 	_ = fs.Parse(os.Args[1:])
@@ -69,6 +75,14 @@ func main() {
 		_, err := bench.RunLatency(ctx, bench.LatencyOptions{ServerURL: *url, RedisURL: *redisURL, Rate: *rate, Duration: *latency, Out: os.Stdout})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "hummdesk-bench: latency:", err)
+			os.Exit(1)
+		}
+	}
+	if (*only == "" || *only == "triage") && *triageDuration > 0 && *triageRate > 0 {
+		_, err := bench.RunTriage(ctx, bench.TriageOptions{ServerURL: *url, SQLite: true, Rate: *triageRate, Duration: *triageDuration,
+			QueueRates: *triageRates, Out: os.Stdout})
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "hummdesk-bench: triage:", err)
 			os.Exit(1)
 		}
 	}

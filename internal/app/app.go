@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -105,7 +107,11 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	if err != nil {
 		return nil, err
 	}
-	if a.jobs, convs, kbs, err = newJobs(st, log, a.rt, queueLimiter(st, limiter, cfg), newProviders(cfg, log, sealer), cfg.Workers); err != nil {
+	policies, err := queuePolicies(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if a.jobs, convs, kbs, err = newJobs(st, log, a.rt, queueLimiter(st, limiter, cfg), newProviders(cfg, log, sealer), policies, cfg.Workers, cfg.JobRescueAfter); err != nil {
 		return nil, err
 	}
 	dashboard, startDashboard, err := a.jobs.Dashboard(log, cfg.PlatformToken)
@@ -261,9 +267,10 @@ func Migrate(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 
 // newJobs builds the job queue client with every worker and periodic job,
 // and the conversation service that enqueues into it; work says whether
-// this process runs the workers. pub may be nil (the relay publishes).
-func newJobs(st *store.Store, log *slog.Logger, pub conversation.Publisher, limiter ratelimit.Limiter, providers triage.Providers, work bool) (*jobs.Client, *conversation.Service, *kb.Service, error) {
-	policies := jobs.DefaultPolicies()
+// this process runs the workers, rescueAfter when a running job is taken
+// for one whose worker died. pub may be nil (the relay publishes).
+func newJobs(st *store.Store, log *slog.Logger, pub conversation.Publisher, limiter ratelimit.Limiter, providers triage.Providers,
+	policies map[string]jobs.Policy, work bool, rescueAfter time.Duration) (*jobs.Client, *conversation.Service, *kb.Service, error) {
 	workers := river.NewWorkers()
 	wake := &conversation.WakeSnoozedWorker{Store: st}
 	river.AddWorker(workers, wake)
@@ -288,7 +295,8 @@ func newJobs(st *store.Store, log *slog.Logger, pub conversation.Publisher, limi
 	}
 	kbs.AddWorkers(workers, policies[jobs.QueueKnowledgeBase])
 	periodic = append(periodic, kb.SweepJob(time.Minute))
-	jc, err := jobs.New(jobs.Config{Store: st, Logger: log, Workers: workers, Policies: policies, Work: work, Periodic: periodic})
+	jc, err := jobs.New(jobs.Config{Store: st, Logger: log, Workers: workers, Policies: policies, Work: work, Periodic: periodic,
+		RescueAfter: rescueAfter})
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -355,7 +363,11 @@ func RunWorker(ctx context.Context, cfg *config.Config, log *slog.Logger) error 
 	if err != nil {
 		return err
 	}
-	jc, _, _, err := newJobs(st, log, pub, queueLimiter(st, limiter, cfg), newProviders(cfg, log, sealer), true)
+	policies, err := queuePolicies(cfg)
+	if err != nil {
+		return err
+	}
+	jc, _, _, err := newJobs(st, log, pub, queueLimiter(st, limiter, cfg), newProviders(cfg, log, sealer), policies, true, cfg.JobRescueAfter)
 	if err != nil {
 		return err
 	}
@@ -407,6 +419,29 @@ func connectRedis(ctx context.Context, cfg *config.Config) (*redis.Client, error
 // while Redis fails: requests and jobs never fail or wait on a broken Redis.
 func redisLimiter(rc *redis.Client, cfg *config.Config, log *slog.Logger) ratelimit.Limiter {
 	return ratelimit.NewFallback(ratelimit.NewRedis(rc, cfg.RedisPrefix+":rl:", nil), ratelimit.NewMemory(nil), log, ratelimit.FallbackOptions{})
+}
+
+// queuePolicies are the default queue policies with the rates of
+// HUMMDESK_QUEUE_RATES. Only the queues with a default rate enforce one;
+// naming another queue is an error.
+func queuePolicies(cfg *config.Config) (map[string]jobs.Policy, error) {
+	policies := jobs.DefaultPolicies()
+	var limited []string
+	for name, p := range policies {
+		if p.Rate > 0 {
+			limited = append(limited, name)
+		}
+	}
+	slices.Sort(limited)
+	for name, r := range cfg.QueueRates {
+		p, ok := policies[name]
+		if !ok || p.Rate == 0 {
+			return nil, fmt.Errorf("HUMMDESK_QUEUE_RATES: %q is not a rate-limited queue (those are %s)", name, strings.Join(limited, ", "))
+		}
+		p.Rate, p.Per = r.Limit, r.Per
+		policies[name] = p
+	}
+	return policies, nil
 }
 
 // queueLimiter is what holds the job queues' rates across every process:

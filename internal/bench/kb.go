@@ -46,7 +46,7 @@ type KBOptions struct {
 	// Queries is how many searches each measurement runs.
 	Queries int
 	// EfSearch is HNSW's candidate list size for the top-10 measurement
-	// (0: the store's default, 40).
+	// (0: the store's default, 100).
 	EfSearch int
 	Reseed   bool
 	Out      io.Writer
@@ -74,18 +74,22 @@ type KBResult struct {
 }
 
 // The synthetic corpus: kbTopics topics, each with a centre vector and a
-// few words of its own. A chunk's vector is its topic's centre plus
-// Gaussian noise of about the same length (cosine ≈ 0.7 to the centre, ≈ 0.5
-// between two chunks of a topic), so neighbours are clustered as real
-// embeddings are, and random vectors' meaningless recall is avoided.
+// few words of its own, and articles of ten chunks. Vectors are clustered
+// the way real embeddings are (random vectors would make recall
+// meaningless): a chunk is its topic's centre, plus its article's offset
+// (0.8 of the centre's length), plus noise of its own (0.7). Two chunks of
+// an article then have a cosine of about 0.77, two of a topic about 0.47,
+// and a query made the same way from one article finds that article's
+// chunks at about 0.8, other articles of its topic at about 0.5.
 const (
 	kbTopics        = 1000
 	kbTopicWords    = 6
 	kbChunksPerArt  = 10
 	kbEmbedder      = "bench-synthetic-v1"
 	kbDim           = store.KBDim
-	kbSeedVersion   = "v1"
-	kbQueryNoiseSDs = 1.0
+	kbSeedVersion   = "v3"
+	kbArticleSpread = 0.8
+	kbChunkNoise    = 0.7
 )
 
 var kbSyllables = strings.Fields("ka lo mi ne su ta ri vo pe lu ha ji ko ma na sa te vi yo zu")
@@ -139,16 +143,20 @@ func topicOf(a int) int { return int((uint64(a)*2654435761 + 17) % kbTopics) }
 // chunk returns the vector and text of chunk i (global index); its article
 // is i / kbChunksPerArt.
 func (c *kbCorpus) chunk(i int) ([]float32, string) {
-	t := topicOf(i / kbChunksPerArt)
+	a := i / kbChunksPerArt
+	t := topicOf(a)
 	rng := rand.New(rand.NewPCG(uint64(i), 7))
-	return c.noisy(t, rng), c.text(t, rng, 40)
+	return c.near(a, rng), c.text(t, rng, 40)
 }
 
-func (c *kbCorpus) noisy(t int, rng *rand.Rand) []float32 {
+// near is a vector near article a: its topic's centre, its article's
+// offset, and noise from rng.
+func (c *kbCorpus) near(a int, rng *rand.Rand) []float32 {
+	off := rand.New(rand.NewPCG(uint64(a), 11))
 	v := make([]float32, kbDim)
-	sd := kbQueryNoiseSDs / math.Sqrt(kbDim)
+	sd := 1 / math.Sqrt(kbDim)
 	for j := range v {
-		v[j] = c.centres[t][j] + float32(rng.NormFloat64()*sd)
+		v[j] = c.centres[topicOf(a)][j] + float32(kbArticleSpread*off.NormFloat64()*sd+kbChunkNoise*rng.NormFloat64()*sd)
 	}
 	return normalize(v)
 }
@@ -172,23 +180,25 @@ type kbQuery struct {
 	vec  []float32
 }
 
-// queries makes n queries on topics present in the chunks [lo, hi).
+// queries makes n queries, each about an article among the chunks
+// [lo, hi).
 func (c *kbCorpus) queries(n, lo, hi int) []kbQuery {
 	rng := rand.New(rand.NewPCG(99, uint64(lo)))
 	out := make([]kbQuery, n)
 	for i := range out {
-		t := topicOf((lo + rng.IntN(hi-lo)) / kbChunksPerArt)
-		out[i] = kbQuery{text: fmt.Sprintf("%s %s", c.words[t][0], c.words[t][1]), vec: c.noisy(t, rng)}
+		a := (lo + rng.IntN(hi-lo)) / kbChunksPerArt
+		t := topicOf(a)
+		out[i] = kbQuery{text: c.words[t][0] + " " + c.words[t][1], vec: c.near(a, rng)}
 	}
 	return out
 }
 
-// queryEmbedder answers the benchmark's query texts with their vectors: it
-// stands in for a real embedder so the search runs on the synthetic
-// vectors.
+// queryEmbedder stands in for a real embedder so that searches run on the
+// synthetic vectors: it answers every text with the vector of the query
+// being measured (the measurements run one query at a time).
 type queryEmbedder struct {
-	mu   sync.Mutex
-	vecs map[string][]float32
+	mu  sync.Mutex
+	vec []float32
 }
 
 func (e *queryEmbedder) Name() string { return kbEmbedder }
@@ -197,25 +207,16 @@ func (e *queryEmbedder) Embed(_ context.Context, texts []string) ([][]float32, e
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	out := make([][]float32, len(texts))
-	for i, t := range texts {
-		v, ok := e.vecs[t]
-		if !ok {
-			return nil, fmt.Errorf("bench: no vector for query %q", t)
-		}
-		out[i] = v
+	for i := range texts {
+		out[i] = e.vec
 	}
 	return out, nil
 }
 
-func (e *queryEmbedder) add(qs []kbQuery) {
+func (e *queryEmbedder) set(v []float32) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.vecs == nil {
-		e.vecs = map[string][]float32{}
-	}
-	for _, q := range qs {
-		e.vecs[q.text] = q.vec
-	}
+	e.vec = v
 }
 
 // exactTop returns the ids of the k chunks of [lo, hi) nearest to q, with
@@ -330,8 +331,10 @@ func writeKB(w io.Writer, r KBResult, targets bool) {
 	fmt.Fprintf(w, "\nknowledge-base search, %s: %s chunks, %s in the searched account\n", r.Dialect, thousands(r.Chunks), thousands(r.AccountChunks))
 	if r.Reused {
 		fmt.Fprintf(w, "  reused the data seeded earlier (-reseed to seed again)\n")
+	} else if r.Index > 0 {
+		fmt.Fprintf(w, "  seeded in %s, indexes built in %s\n", r.Seed.Round(time.Second), r.Index.Round(time.Second))
 	} else if r.Seed > 0 {
-		fmt.Fprintf(w, "  seeded in %s, index built in %s\n", r.Seed.Round(time.Second), r.Index.Round(time.Second))
+		fmt.Fprintf(w, "  seeded in %s\n", r.Seed.Round(time.Second))
 	}
 	if r.IndexMiB > 0 {
 		fmt.Fprintf(w, "  HNSW index: %.0f MiB\n", r.IndexMiB)
@@ -417,13 +420,13 @@ func runKBPostgres(ctx context.Context, o KBOptions, c *kbCorpus) (KBResult, err
 // measureKB runs the vector and hybrid measurements on a prepared store.
 func measureKB(ctx context.Context, st *store.Store, acct int64, qs []kbQuery, c *kbCorpus, lo, hi int, vecs [][]float32, ef int, r *KBResult) error {
 	emb := &queryEmbedder{}
-	emb.add(qs)
 	svc, err := kb.NewService(kb.Options{Store: st, Embedder: emb})
 	if err != nil {
 		return err
 	}
 	// Warm up caches (buffers on PostgreSQL, the vector cache on SQLite).
 	start := time.Now()
+	emb.set(qs[0].vec)
 	if _, err := svc.Search(ctx, acct, qs[0].text, 5, 0); err != nil {
 		return err
 	}
@@ -431,6 +434,7 @@ func measureKB(ctx context.Context, st *store.Store, acct int64, qs []kbQuery, c
 	if st.Dialect() == store.Postgres {
 		r.Cold = 0
 		for _, q := range qs[:min(len(qs), 20)] {
+			emb.set(q.vec)
 			if _, err := svc.Search(ctx, acct, q.text, 5, 0); err != nil {
 				return err
 			}
@@ -451,7 +455,7 @@ func measureKB(ctx context.Context, st *store.Store, acct int64, qs []kbQuery, c
 		} else {
 			// A query without text matches ranks by vector alone.
 			var hits []kb.Hit
-			emb.add([]kbQuery{{text: "zzzq", vec: q.vec}})
+			emb.set(q.vec)
 			hits, err = svc.Search(ctx, acct, "zzzq", 10, 0)
 			for _, h := range hits {
 				got = append(got, h.ChunkID)
@@ -465,6 +469,7 @@ func measureKB(ctx context.Context, st *store.Store, acct int64, qs []kbQuery, c
 	}
 	r.Recall = recall / float64(len(qs))
 	for _, q := range qs {
+		emb.set(q.vec)
 		start := time.Now()
 		hits, err := svc.Search(ctx, acct, q.text, 5, 0)
 		if err != nil {
@@ -518,15 +523,15 @@ func seedKBPostgres(ctx context.Context, o KBOptions, c *kbCorpus, dbURL string,
 	}); err != nil {
 		return err
 	}
-	if _, err := copyRows(ctx, conn, "kb_chunks", []string{"id", "account_id", "article_id", "ordinal", "title", "content", "embedder",
-		"dim", "embedding", "created_at"}, o.Chunks, func(i int) []any {
+	if _, err := copyRows(ctx, conn, "kb_chunks", []string{"id", "account_id", "article_id", "ordinal", "title", "content", "published",
+		"embedder", "dim", "embedding", "created_at"}, o.Chunks, func(i int) []any {
 		v, text := c.chunk(i)
 		art := i / kbChunksPerArt
 		if (i+1)%100_000 == 0 {
 			logf("%s chunks", thousands(i+1))
 		}
 		return []any{int64(i + 1), int64(art/perAccount + 1), int64(art + 1), int32(i % kbChunksPerArt),
-			fmt.Sprintf("Topic %d article %d", topicOf(art), art+1), text, kbEmbedder, int32(kbDim), vectorBinary(v), now}
+			fmt.Sprintf("Topic %d article %d", topicOf(art), art+1), text, true, kbEmbedder, int32(kbDim), vectorBinary(v), now}
 	}); err != nil {
 		return err
 	}
@@ -540,7 +545,7 @@ func seedKBPostgres(ctx context.Context, o KBOptions, c *kbCorpus, dbURL string,
 		"ALTER TABLE kb_chunks ADD CONSTRAINT kb_chunks_article_id_ordinal_key UNIQUE (article_id, ordinal)",
 		"CREATE INDEX kb_chunks_article_idx ON kb_chunks (account_id, article_id, ordinal)",
 		"CREATE INDEX kb_chunks_tsv_idx ON kb_chunks USING gin (tsv)",
-		"CREATE INDEX kb_chunks_embedding_idx ON kb_chunks USING hnsw (embedding vector_cosine_ops)",
+		"CREATE INDEX kb_chunks_embedding_idx ON kb_chunks USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 128)",
 		"VACUUM ANALYZE kb_articles", "VACUUM ANALYZE kb_chunks",
 	} {
 		t := time.Now()

@@ -30,6 +30,8 @@ type Config struct {
 	PlatformToken      string
 	Signup             bool
 	Workers            bool
+	QueueRates         map[string]QueueRate
+	JobRescueAfter     time.Duration
 	RateLimits         bool
 	RateLimitAPI       int
 	RateLimitWidget    int
@@ -85,6 +87,8 @@ var Vars = []Var{
 	}},
 	{"HUMMDESK_PLATFORM_TOKEN", "platform-token", "", "bearer token of the platform API (/platform/api/v1); empty disables it", func(c *Config, v string) error { c.PlatformToken = v; return nil }},
 	{"HUMMDESK_WORKERS", "workers", "true", "run the job workers inside `serve` (`hummdesk worker` runs only them)", boolVar(func(c *Config) *bool { return &c.Workers })},
+	{"HUMMDESK_QUEUE_RATES", "queue-rates", "", "rate limits of the AI and email job queues, held across all worker processes: comma-separated queue=N/s, N/m, N/h or N/DURATION, or queue=off for none; a queue not named keeps its default (ai_classification=100/m, ai_draft=50/m, email=500/h)", parseQueueRates},
+	{"HUMMDESK_JOB_RESCUE_AFTER", "job-rescue-after", "5m", "how long a background job may run: one still running at 4/5 of this is cancelled and retried, and one whose worker died (killed, crashed) is retried once it is this old (checked every 30s). Keep it well above the longest job: a classification may make 6 AI requests (3 attempts, twice with a repair), 6 × HUMMDESK_AI_TIMEOUT; it must be at least 2 × HUMMDESK_AI_TIMEOUT", durVar(func(c *Config) *time.Duration { return &c.JobRescueAfter })},
 	{"HUMMDESK_SIGNUP", "signup", "true", "allow self-service signup (POST /api/v1/accounts)", boolVar(func(c *Config) *bool { return &c.Signup })},
 	{"HUMMDESK_RATE_LIMITS", "rate-limits", "on", "request rate limiting: on or off (login throttling stays on)", func(c *Config, v string) error {
 		switch strings.ToLower(v) {
@@ -237,6 +241,79 @@ func splitList(v string) []string {
 	return out
 }
 
+// QueueRate is a job queue's rate limit: Limit jobs per Per across every
+// worker process together. Limit 0 means no limit.
+type QueueRate struct {
+	Limit int
+	Per   time.Duration
+}
+
+// String formats r as HUMMDESK_QUEUE_RATES writes it.
+func (r QueueRate) String() string {
+	if r.Limit == 0 {
+		return "off"
+	}
+	switch r.Per {
+	case time.Second:
+		return strconv.Itoa(r.Limit) + "/s"
+	case time.Minute:
+		return strconv.Itoa(r.Limit) + "/m"
+	case time.Hour:
+		return strconv.Itoa(r.Limit) + "/h"
+	}
+	return strconv.Itoa(r.Limit) + "/" + r.Per.String()
+}
+
+// parseQueueRates reads HUMMDESK_QUEUE_RATES, e.g.
+// "ai_classification=3000/m,ai_draft=off". Whether each queue exists is
+// checked where the queues are built (internal/app).
+func parseQueueRates(c *Config, v string) error {
+	rates := map[string]QueueRate{}
+	for _, item := range splitList(v) {
+		name, spec, ok := strings.Cut(item, "=")
+		name, spec = strings.TrimSpace(name), strings.TrimSpace(spec)
+		if !ok || name == "" || spec == "" {
+			return fmt.Errorf("%q is not queue=N/unit (e.g. ai_classification=3000/m)", item)
+		}
+		for _, r := range name {
+			if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '_' {
+				return fmt.Errorf("%q is not a queue name", name)
+			}
+		}
+		if _, dup := rates[name]; dup {
+			return fmt.Errorf("queue %s is named twice", name)
+		}
+		if strings.EqualFold(spec, "off") {
+			rates[name] = QueueRate{}
+			continue
+		}
+		n, unit, ok := strings.Cut(spec, "/")
+		limit, err := strconv.Atoi(strings.TrimSpace(n))
+		if !ok || err != nil || limit < 0 {
+			return fmt.Errorf("%s=%s: the rate must be N/s, N/m, N/h, N/DURATION or off", name, spec)
+		}
+		var per time.Duration
+		switch unit = strings.TrimSpace(unit); unit {
+		case "s":
+			per = time.Second
+		case "m", "min":
+			per = time.Minute
+		case "h":
+			per = time.Hour
+		default:
+			if per, err = time.ParseDuration(unit); err != nil || per <= 0 {
+				return fmt.Errorf("%s=%s: %q is not s, m, h or a positive duration", name, spec, unit)
+			}
+		}
+		if limit == 0 {
+			per = 0
+		}
+		rates[name] = QueueRate{Limit: limit, Per: per}
+	}
+	c.QueueRates = rates
+	return nil
+}
+
 // Load builds a Config from defaults, then env (a list of KEY=VALUE, as
 // os.Environ returns), then the flags in args that were given. fs may be nil
 // to parse env only; the returned error names the offending variable.
@@ -379,6 +456,11 @@ func (c *Config) Validate() error {
 	}
 	if c.ContactTokenTTL < time.Hour {
 		errs = append(errs, errors.New("HUMMDESK_CONTACT_TOKEN_TTL: must be at least 1h"))
+	}
+	if c.JobRescueAfter < time.Second {
+		errs = append(errs, errors.New("HUMMDESK_JOB_RESCUE_AFTER: must be at least 1s"))
+	} else if c.JobRescueAfter < 2*c.AITimeout {
+		errs = append(errs, errors.New("HUMMDESK_JOB_RESCUE_AFTER: must be at least twice HUMMDESK_AI_TIMEOUT, or jobs waiting for the AI time out"))
 	}
 	if c.ShutdownTimeout < 0 {
 		errs = append(errs, errors.New("HUMMDESK_SHUTDOWN_TIMEOUT: must not be negative"))

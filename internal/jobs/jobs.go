@@ -105,10 +105,27 @@ type Config struct {
 	// Work runs workers in this process; false makes an insert-only client.
 	Work     bool
 	Periodic []*river.PeriodicJob
+	// RescueAfter is how long a job may stay running before it is taken for
+	// one whose worker died (killed, crashed, its machine lost) and is
+	// scheduled for a retry; 0 means DefaultRescueAfter. River checks every
+	// 30 s, and only on the elected leader, which itself changes only after
+	// the old leader's term expires (about 15 s) if the old leader died. A
+	// job still running at four fifths of RescueAfter is cancelled (its
+	// JobTimeout), so a slow job on a live worker ends and is retried by the
+	// normal path before the rescuer could run it a second time beside it.
+	RescueAfter time.Duration
 }
+
+// DefaultRescueAfter is RescueAfter when none is given: above the longest
+// classification with the default AI timeout (6 requests of 30 s).
+const DefaultRescueAfter = 5 * time.Minute
 
 // New builds the client for the store's dialect.
 func New(cfg Config) (*Client, error) {
+	rescue := cfg.RescueAfter
+	if rescue <= 0 {
+		rescue = DefaultRescueAfter
+	}
 	rc := &river.Config{
 		Logger: cfg.Logger,
 		// River's defaults (100 ms between fetches while busy, 1 s polls)
@@ -116,8 +133,8 @@ func New(cfg Config) (*Client, error) {
 		// has no LISTEN, start new jobs up to a second late.
 		FetchCooldown:        10 * time.Millisecond,
 		FetchPollInterval:    200 * time.Millisecond,
-		JobTimeout:           2 * time.Minute,
-		RescueStuckJobsAfter: 3 * time.Minute,
+		JobTimeout:           rescue * 4 / 5,
+		RescueStuckJobsAfter: rescue,
 		MaxAttempts:          5,
 	}
 	if cfg.Work {

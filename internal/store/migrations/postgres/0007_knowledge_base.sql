@@ -48,6 +48,10 @@ CREATE TABLE kb_chunks (
     ordinal    integer     NOT NULL,
     title      text        NOT NULL,
     content    text        NOT NULL,
+    -- published mirrors the article's flag, so that the nearest-neighbour
+    -- search filters on this table alone (HNSW iterative scans filter the
+    -- index's own rows).
+    published  boolean     NOT NULL DEFAULT false,
     embedder   text        NOT NULL,
     dim        integer     NOT NULL CHECK (dim = 384),
     embedding  vector(384) NOT NULL,
@@ -58,7 +62,11 @@ CREATE TABLE kb_chunks (
 );
 CREATE INDEX kb_chunks_article_idx ON kb_chunks (account_id, article_id, ordinal);
 CREATE INDEX kb_chunks_tsv_idx ON kb_chunks USING gin (tsv);
-CREATE INDEX kb_chunks_embedding_idx ON kb_chunks USING hnsw (embedding vector_cosine_ops);
+-- ef_construction 128 (pgvector's default is 64): on the benchmark's
+-- 1,000,000 clustered chunks it lifts recall@10 at ef_search 40 from 0.78
+-- to 0.90 (0.95 at ef_search 100, the store's default), for a build about
+-- twice as long.
+CREATE INDEX kb_chunks_embedding_idx ON kb_chunks USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 128);
 
 -- A per-account counter bumped by every change to what search sees, so a
 -- process that caches an account's vectors knows when to reload them.

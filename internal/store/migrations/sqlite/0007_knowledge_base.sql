@@ -27,6 +27,7 @@ CREATE TABLE kb_chunks (
     ordinal    INTEGER NOT NULL,
     title      TEXT    NOT NULL,
     content    TEXT    NOT NULL,
+    published  INTEGER NOT NULL DEFAULT 0,
     embedder   TEXT    NOT NULL,
     dim        INTEGER NOT NULL CHECK (dim = 384),
     embedding  BLOB    NOT NULL CHECK (length(embedding) = 4 * dim),
