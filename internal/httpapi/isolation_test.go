@@ -110,6 +110,20 @@ func buildWorld(t testing.TB, a *testkit.App) world {
 			t.Fatalf("no draft within 30s: %s", res.Raw)
 		}
 	}
+	// The classification set its own priority; the world keeps "high".
+	v := do(http.StatusOK, "PATCH", fmt.Sprintf("/conversations/%d", w.ConversationID), map[string]any{"priority": "high"}).JSON["version"]
+	// Catch-up reads hold back events while an older transaction anywhere
+	// on the server is running; wait until the last change is readable, so
+	// snapshots taken later compare equal.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		evs, _ := do(http.StatusOK, "GET", "/events?limit=100", nil).JSON["data"].([]any)
+		if n := len(evs); n > 0 && evs[n-1].(map[string]any)["type"] == "conversation.updated" && evs[n-1].(map[string]any)["version"] == v {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the world's last event was not readable within 30s")
+		}
+	}
 	return w
 }
 

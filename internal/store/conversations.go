@@ -401,3 +401,12 @@ func (t *Tx) AssignmentList(ctx context.Context, conversationID int64) ([]desk.A
 	}
 	return out, rows.Err()
 }
+
+// ConversationLock locks a conversation's row until the transaction ends.
+// Transactions that will change a conversation and insert rows pointing at
+// it take this lock first, like message intake does: taking the foreign
+// key's share lock first and upgrading later deadlocks against intake.
+func (t *Tx) ConversationLock(ctx context.Context, id int64) error {
+	_, err := t.conversationForUpdate(ctx, id)
+	return err
+}

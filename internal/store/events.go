@@ -105,8 +105,27 @@ func (t *Tx) EventsSince(ctx context.Context, afterID int64, limit int) ([]desk.
 	if err := t.mustAccount(); err != nil {
 		return nil, err
 	}
-	rs, err := t.query(ctx, "SELECT "+eventCols+" FROM events WHERE account_id = $1 AND id > $2 ORDER BY id LIMIT $3",
-		t.accountID, afterID, limit)
+	q := "SELECT " + eventCols + " FROM events WHERE account_id = $1 AND id > $2"
+	if t.d == Postgres {
+		// Only events of transactions older than every one still running:
+		// a later read never finds an event with a smaller id (see
+		// migration 0009).
+		// A transaction running longer than eventSettle (request
+		// transactions are bounded far below it) holds nothing back: an
+		// unrelated long transaction anywhere on the server would
+		// otherwise stall catch-up.
+		q += " AND (xid < pg_snapshot_xmin(pg_current_snapshot()) OR created_at < $4)"
+		rs, err := t.query(ctx, q+" ORDER BY id LIMIT $3", t.accountID, afterID, limit, t.d.ts(t.now.Add(-eventSettle)))
+		return scanEvents(rs, err)
+	}
+	return scanEvents(t.query(ctx, q+" ORDER BY id LIMIT $3", t.accountID, afterID, limit))
+}
+
+// eventSettle bounds how long catch-up reads wait for an older
+// transaction to commit.
+const eventSettle = 30 * time.Second
+
+func scanEvents(rs rows, err error) ([]desk.Event, error) {
 	if err != nil {
 		return nil, mapErr(err)
 	}

@@ -199,6 +199,9 @@ func Apply(ctx context.Context, st *store.Store, pub events.Publisher, a Classif
 		c.SuggestedTeamID, c.SuggestedAgentID = v.SuggestedTeamID, v.SuggestedAgentID
 	}
 	return st.Tx(ctx, accountID, func(tx *store.Tx) error {
+		if err := tx.ConversationLock(ctx, conversationID); err != nil {
+			return err
+		}
 		c.Notes = ai.JoinNotes(notes)
 		replayed, err := tx.ClassificationInsert(ctx, &c)
 		if err != nil || replayed {
