@@ -107,12 +107,17 @@ func TestJobPipelineWakesSnoozedConversations(t *testing.T) {
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
-		events := a.MustDo(t, http.StatusOK, testkit.Req{Method: "GET", Path: base + "/events?limit=100", Token: ten.Token})
+		// Catch-up reads hold back events while an older transaction
+		// anywhere on the server runs; poll.
 		found := false
-		for _, e := range events.JSON["data"].([]any) {
-			ev := e.(map[string]any)
-			if ev["type"] == "conversation.status_changed" && testkit.ID(ev["conversation_id"]) == convID {
-				found = true
+		var events testkit.Response
+		for deadline := time.Now().Add(20 * time.Second); !found && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			events = a.MustDo(t, http.StatusOK, testkit.Req{Method: "GET", Path: base + "/events?limit=100", Token: ten.Token})
+			for _, e := range events.JSON["data"].([]any) {
+				ev := e.(map[string]any)
+				if ev["type"] == "conversation.status_changed" && testkit.ID(ev["conversation_id"]) == convID {
+					found = true
+				}
 			}
 		}
 		if !found {

@@ -24,9 +24,18 @@ import (
 	"hummdesk/internal/seed"
 )
 
-// FanoutProbes is how many widget messages the connections benchmark
-// times, one after another, once every client is connected.
+// FanoutProbes is how many messages of each kind (probeKinds) the
+// connections benchmark times, one after another, once every client is
+// connected.
 const FanoutProbes = 10
+
+// probeKinds are the two messages the connections benchmark times. An
+// agent's private note is exactly one publication to the account channel,
+// the measure. A widget message is what happens most: besides its
+// message.created it enqueues a classification, which publishes to the
+// account channel again a moment later, sometimes while the first
+// publication is still fanning out.
+var probeKinds = [2]string{"an agent's private note (one publication)", "a widget message (its classification publishes again soon after)"}
 
 // The targets.
 const (
@@ -38,8 +47,9 @@ const (
 // mode), opens n WebSocket connections that authenticate with an agent's
 // token and subscribe to the demo account's channel, and reports the
 // server's resident memory per connection. Then it times FanoutProbes
-// widget messages, each from the start of its POST until the last of the
-// n subscribers has received its message.created.
+// messages of each of the probeKinds, alternately, each from the start of
+// its POST until the last of the n subscribers has received its
+// message.created.
 //
 // The subscribers are rawClients read by one rawPool (wsclient_linux.go):
 // real centrifuge connections to the server, but as cheap as possible on
@@ -108,7 +118,8 @@ func RunConnections(ctx context.Context, n int, out io.Writer) error {
 		return err
 	}
 	token := login["access_token"].(string)
-	channel := fmt.Sprintf("account:%d", int64(login["accounts"].([]any)[0].(map[string]any)["id"].(float64)))
+	accountID := int64(login["accounts"].([]any)[0].(map[string]any)["id"].(float64))
+	channel := fmt.Sprintf("account:%d", accountID)
 	// The probes go into a conversation opened before the clients connect,
 	// so what the clients receive is the probes and the events they cause.
 	widget := base + "/api/v1/widget/" + seed.DemoInboxToken
@@ -121,14 +132,18 @@ func RunConnections(ctx context.Context, n int, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	probeURL := fmt.Sprintf("%s/conversations/%d/messages", widget, int64(conv["id"].(float64)))
+	convID := int64(conv["id"].(float64))
+	widgetURL := fmt.Sprintf("%s/conversations/%d/messages", widget, convID)
+	noteURL := fmt.Sprintf("%s/api/v1/accounts/%d/conversations/%d/messages", base, accountID, convID)
+	agent := map[string]string{"Authorization": "Bearer " + token}
 	time.Sleep(2 * time.Second) // let the server settle before the baseline
 	rss0, err := rssKB(cmd.Process.Pid)
 	if err != nil {
 		return err
 	}
 
-	var probes [FanoutProbes]probeStat
+	const nProbes = len(probeKinds) * FanoutProbes
+	var probes [nProbes]probeStat
 	var closing atomic.Bool
 	var lost atomic.Int64 // connections that ended before the benchmark closed them
 	var lostErr atomic.Value
@@ -185,16 +200,20 @@ func RunConnections(ctx context.Context, n int, out io.Writer) error {
 		return err
 	}
 
-	fanouts := make([]time.Duration, FanoutProbes)
-	posts := make([]time.Duration, FanoutProbes)
+	fanouts := make([]time.Duration, nProbes)
+	posts := make([]time.Duration, nProbes)
 	var serverCPU, clientCPU time.Duration
 	load0 := loadAverage()
 	for k := range probes {
 		p := &probes[k]
+		url, hdr, body := noteURL, agent, map[string]any{"content": fmt.Sprintf("%s%d.", probeMarker, k), "private": true}
+		if k%len(probeKinds) == 1 {
+			url, hdr, body = widgetURL, visitor, map[string]any{"content": fmt.Sprintf("%s%d.", probeMarker, k)}
+		}
 		s0, _ := processCPU(cmd.Process.Pid)
 		c0 := selfCPU()
 		t0 := time.Now()
-		if _, err := post(probeURL, visitor, map[string]any{"content": fmt.Sprintf("%s%d.", probeMarker, k)}); err != nil {
+		if _, err := post(url, hdr, body); err != nil {
 			return err
 		}
 		posts[k] = time.Since(t0)
@@ -205,8 +224,8 @@ func RunConnections(ctx context.Context, n int, out io.Writer) error {
 		serverCPU += s1 - s0
 		clientCPU += selfCPU() - c0
 		fanouts[k] = time.Duration(p.last.Load() - t0.UnixNano())
-		// Let the events the message causes (classification) fan out
-		// before the next probe.
+		// Let what the message causes (a classification) fan out before
+		// the next probe.
 		time.Sleep(time.Second)
 	}
 	if l := lost.Load(); l > 0 {
@@ -217,35 +236,41 @@ func RunConnections(ctx context.Context, n int, out io.Writer) error {
 	fmt.Fprintf(out, "\nconnections: %d WebSocket clients on one node (embedded mode), each authenticated with an agent token and subscribed to the account channel\n", n)
 	fmt.Fprintf(out, "connected and subscribed in %s; server RSS %d MiB → %d MiB: %.1f KB per connection (target < %.0f KB); idle, the server used %.0f ms of CPU per second\n",
 		connectTime.Round(time.Millisecond), rss0/1024, rss1/1024, perConn, connMemoryTarget, float64((idle1-idle0).Milliseconds())/3)
-	fmt.Fprintf(out, "%d widget messages, one at a time, each from the start of its POST until the last of the %d subscribers received its message.created (target < %s):\n",
-		FanoutProbes, n, fanoutTarget)
-	allDelivered, within := true, 0
-	var each []string
-	for k, f := range fanouts {
-		e := fmtMS(f)
-		if got := probes[k].got.Load(); got < int64(n) {
-			e += fmt.Sprintf(" (reached only %d)", got)
-			allDelivered = false
-		} else if f < fanoutTarget {
-			within++
+	fmt.Fprintf(out, "fan-out: from the start of a POST until the last of the %d subscribers received its message.created (target < %s), %d of each kind, alternately:\n",
+		n, fanoutTarget, FanoutProbes)
+	var within [len(probeKinds)]int
+	allDelivered := true
+	for kind, name := range probeKinds {
+		var each []string
+		var times, postTimes []time.Duration
+		for k := kind; k < nProbes; k += len(probeKinds) {
+			e := fmtMS(fanouts[k])
+			if got := probes[k].got.Load(); got < int64(n) {
+				e += fmt.Sprintf(" (reached only %d)", got)
+				allDelivered = false
+			} else if fanouts[k] < fanoutTarget {
+				within[kind]++
+			}
+			each = append(each, e)
+			times, postTimes = append(times, fanouts[k]), append(postTimes, posts[k])
 		}
-		each = append(each, e)
+		slices.Sort(times)
+		slices.Sort(postTimes)
+		fmt.Fprintf(out, "  %s: %s\n", name, strings.Join(each, ", "))
+		fmt.Fprintf(out, "    p50 %s, p90 %s, max %s; %d of %d within the target; the POST's response took p50 %s\n",
+			fmtMS(times[len(times)/2]), fmtMS(times[len(times)*9/10]), fmtMS(times[len(times)-1]),
+			within[kind], len(times), fmtMS(postTimes[len(postTimes)/2]))
 	}
-	sorted := slices.Sorted(slices.Values(fanouts))
-	slices.Sort(posts)
-	fmt.Fprintf(out, "  %s\n", strings.Join(each, ", "))
-	fmt.Fprintf(out, "  p50 %s, p90 %s, max %s; %d of %d within the target; the POST's response took p50 %s\n",
-		fmtMS(sorted[FanoutProbes/2]), fmtMS(sorted[FanoutProbes*9/10]), fmtMS(sorted[FanoutProbes-1]), within, FanoutProbes, fmtMS(posts[FanoutProbes/2]))
 	fmt.Fprintf(out, "  CPU per probe until its last delivery: server %s, clients %s; load average %s before the probes, %s after (2 or more means other work competed for the CPUs)\n",
-		(serverCPU / FanoutProbes).Round(time.Millisecond), (clientCPU / FanoutProbes).Round(time.Millisecond), load0, loadAverage())
+		(serverCPU / time.Duration(nProbes)).Round(time.Millisecond), (clientCPU / time.Duration(nProbes)).Round(time.Millisecond), load0, loadAverage())
 	verdict := func(ok bool) string {
 		if ok {
 			return "PASS"
 		}
 		return "MISSED"
 	}
-	fmt.Fprintf(out, "RESULT connections: memory %s, fan-out %s (every probe within the target)\n",
-		verdict(perConn < connMemoryTarget), verdict(allDelivered && within == FanoutProbes))
+	fmt.Fprintf(out, "RESULT connections: memory %s, fan-out %s (every private note, one publication each, within the target; widget messages: %d of %d)\n",
+		verdict(perConn < connMemoryTarget), verdict(allDelivered && within[0] == FanoutProbes), within[1], FanoutProbes)
 	return nil
 }
 
@@ -265,7 +290,7 @@ func probeIndex(frame []byte) (int, bool) {
 		return 0, false
 	}
 	k, err := strconv.Atoi(string(rest[:j]))
-	if err != nil || k < 0 || k >= FanoutProbes {
+	if err != nil || k < 0 || k >= len(probeKinds)*FanoutProbes {
 		return 0, false
 	}
 	return k, true

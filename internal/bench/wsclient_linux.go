@@ -35,6 +35,7 @@ type rawClient struct {
 	conn net.Conn // until the handoff to a rawPool
 	fd   int      // after it: a duplicate of conn's socket
 	in   []byte   // bytes received and not yet parsed
+	buf  []byte   // the array in lives in, from its start
 	msg  []byte   // the fragments of a message so far
 	pong bool     // the server wants its pings answered
 }
@@ -193,14 +194,11 @@ func (c *rawClient) next() (msg []byte, ok bool, err error) {
 	}
 }
 
-// compact moves the unparsed bytes to the front of c.in's array, so that
-// reading appends into it rather than growing it forever.
+// compact moves the unparsed bytes to the front of the client's buffer,
+// so that reading appends into the same array rather than a new one.
 func (c *rawClient) compact() {
-	if len(c.in) == 0 {
-		c.in = c.in[:0]
-		return
-	}
-	c.in = append(c.in[:0:0], c.in...)
+	c.in = append(c.buf[:0], c.in...)
+	c.buf = c.in
 }
 
 // hasPing reports whether a frame holds a ping: a line that is exactly {}.
@@ -228,6 +226,7 @@ func (c *rawClient) readMessage() ([]byte, error) {
 			return nil, err
 		}
 		c.in = append(c.in, buf[:n]...)
+		c.buf = c.in
 	}
 }
 
@@ -389,6 +388,7 @@ func (p *rawPool) loop() {
 				continue
 			}
 			c.in = append(c.in, buf[:m]...)
+			c.buf = c.in
 			for {
 				msg, ok, err := c.next()
 				if err != nil {
