@@ -234,7 +234,8 @@ func LocalDraft(in DraftInput) DraftResult {
 	return res
 }
 
-// firstSentences keeps the first n sentences of s (at most 600 bytes).
+// firstSentences keeps the first n sentences of s, spaces collapsed, at
+// most maxReasoning (600) bytes.
 func firstSentences(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")
 	count := 0
@@ -247,7 +248,7 @@ func firstSentences(s string, n int) string {
 			}
 		}
 	}
-	return truncate(s, 600)
+	return truncate(s, maxReasoning)
 }
 
 // EditDistance is the Levenshtein distance between a and b in runes: how

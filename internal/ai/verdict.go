@@ -162,17 +162,4 @@ func isLanguageCode(s string) bool {
 
 // twoSentences keeps the first two sentences of s, at most maxReasoning
 // bytes.
-func twoSentences(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if (s[i] == '.' || s[i] == '!' || s[i] == '?') && (i+1 == len(s) || s[i+1] == ' ') {
-			n++
-			if n == 2 {
-				s = s[:i+1]
-				break
-			}
-		}
-	}
-	return truncate(s, maxReasoning)
-}
+func twoSentences(s string) string { return firstSentences(s, 2) }
