@@ -29,6 +29,7 @@ import (
 	"hummdesk/internal/seed"
 	"hummdesk/internal/store"
 	"hummdesk/internal/triage"
+	"hummdesk/internal/webui"
 )
 
 // App is a running HummDesk node.
@@ -133,6 +134,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 		Realtime:      a.rt,
 		JobsDashboard: dashboard,
 		Sealer:        sealer,
+		WebUI:         webui.New(webui.Assets()),
 	})
 	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return nil, err

@@ -17,7 +17,9 @@ type agentBody struct {
 	Availability  desk.Availability `json:"availability" enum:"online,busy,offline"`
 	MaxConcurrent int               `json:"max_concurrent"`
 	Online        *bool             `json:"online,omitempty" doc:"Connected to the account's real-time channel now, on any node (given by the agent routes)"`
-	CreatedAt     string            `json:"created_at"`
+	// OpenConversations is the agent's load (given by the agent list).
+	OpenConversations *int   `json:"open_conversations,omitempty" doc:"Open or pending conversations assigned to the agent (given by the agent list)"`
+	CreatedAt         string `json:"created_at"`
 }
 
 func agentOf(m desk.Membership) agentBody {
@@ -64,8 +66,12 @@ type AgentParam struct {
 func (s *Server) listAgentsHandler(ctx context.Context, _ *AccountParam) (*out[page[agentBody]], error) {
 	var res []desk.Membership
 	var online []int64
+	var loads map[int64]int
 	err := s.tenant(ctx, false, func(tx *store.Tx, _ member) (err error) {
 		if res, err = tx.MemberList(ctx); err != nil {
+			return err
+		}
+		if loads, err = tx.AgentLoads(ctx); err != nil {
 			return err
 		}
 		online, err = tx.AgentsConnected(ctx)
@@ -74,7 +80,12 @@ func (s *Server) listAgentsHandler(ctx context.Context, _ *AccountParam) (*out[p
 	if err != nil {
 		return nil, err
 	}
-	return reply(page[agentBody]{Data: withOnline(agentsOf(res), online)}), nil
+	agents := withOnline(agentsOf(res), online)
+	for i := range agents {
+		n := loads[agents[i].ID]
+		agents[i].OpenConversations = &n
+	}
+	return reply(page[agentBody]{Data: agents}), nil
 }
 
 type addAgentInput struct {

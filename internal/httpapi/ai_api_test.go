@@ -48,7 +48,7 @@ func TestAITriageThroughTheAPI(t *testing.T) {
 		inbox := admin(http.StatusCreated, "POST", "/inboxes", map[string]any{"name": "Web", "channel_type": "web_widget"}).JSON["inbox_token"].(string)
 
 		article := testkit.ID(admin(http.StatusCreated, "POST", "/knowledge_base/articles", map[string]any{"title": "Remboursements",
-			"content": "Une facture payée deux fois ou trop élevée est corrigée et la différence remboursée sous dix jours ouvrés sur le moyen de paiement d'origine.",
+			"content":   "Une facture payée deux fois ou trop élevée est corrigée et la différence remboursée sous dix jours ouvrés sur le moyen de paiement d'origine.",
 			"published": true}).JSON["id"])
 		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 			art := admin(http.StatusOK, "GET", fmt.Sprintf("/knowledge_base/articles/%d", article), nil)

@@ -17,27 +17,53 @@ type ConversationParam struct {
 	ConversationID int64 `path:"conversation_id"`
 }
 
+// ConversationFilter is the query filter the list and its counts share.
+type ConversationFilter struct {
+	Status    string `query:"status" enum:"open,pending,snoozed,resolved,all" doc:"Default: all statuses"`
+	TeamID    int64  `query:"team_id" minimum:"0"`
+	InboxID   int64  `query:"inbox_id" minimum:"0"`
+	ContactID int64  `query:"contact_id" minimum:"0"`
+	Priority  string `query:"priority" enum:"urgent,high,normal,low,none"`
+	Category  string `query:"category" enum:"billing,technical,sales,general" doc:"The AI's category (a label of the conversation)"`
+	Label     string `query:"label" maxLength:"64" doc:"Conversations carrying this label"`
+	Q         string `query:"q" maxLength:"200" doc:"Matches the contact's name, email or phone, or the display id"`
+}
+
+// params turns the filter into store parameters.
+func (f ConversationFilter) params() (store.ConversationListParams, error) {
+	p := store.ConversationListParams{Priority: desk.Priority(f.Priority), TeamID: f.TeamID, InboxID: f.InboxID,
+		ContactID: f.ContactID, Query: strings.TrimSpace(f.Q), Label: f.Label}
+	if f.Status != "all" {
+		p.Status = desk.Status(f.Status)
+	}
+	if f.Label != "" && !desk.ValidLabel(f.Label) {
+		return p, desk.Invalid("label", "label %q: use a-z, 0-9, '_', '-' and ':' (at most 64)", f.Label)
+	}
+	if f.Category != "" {
+		if f.Label != "" && f.Label != f.Category {
+			return p, desk.Invalid("category", "give category or label, not both")
+		}
+		p.Label = f.Category
+	}
+	return p, nil
+}
+
 type listConversationsInput struct {
 	AccountParam
-	Status     string `query:"status" enum:"open,pending,snoozed,resolved,all" doc:"Default: all statuses"`
+	ConversationFilter
 	AssigneeID int64  `query:"assignee_id" minimum:"0"`
 	Assignee   string `query:"assignee" enum:"me,unassigned,any" doc:"me: mine; unassigned: nobody's"`
-	TeamID     int64  `query:"team_id" minimum:"0"`
-	InboxID    int64  `query:"inbox_id" minimum:"0"`
-	ContactID  int64  `query:"contact_id" minimum:"0"`
-	Priority   string `query:"priority" enum:"urgent,high,normal,low,none"`
-	Q          string `query:"q" maxLength:"200" doc:"Matches the contact's name, email or phone, or the display id"`
 	Cursor     string `query:"cursor" maxLength:"200"`
 	Limit      int    `query:"limit" doc:"Page size, clamped to 1..100 (default 25)"`
 }
 
 func (s *Server) listConversationsHandler(ctx context.Context, in *listConversationsInput) (*out[page[desk.ConversationView]], error) {
 	limit := clampLimit(in.Limit)
-	p := store.ConversationListParams{Priority: desk.Priority(in.Priority), AssigneeID: in.AssigneeID, TeamID: in.TeamID,
-		InboxID: in.InboxID, ContactID: in.ContactID, Query: strings.TrimSpace(in.Q), Limit: limit + 1}
-	if in.Status != "all" {
-		p.Status = desk.Status(in.Status)
+	p, err := in.params()
+	if err != nil {
+		return nil, s.toProblem(ctx, err)
 	}
+	p.AssigneeID, p.Limit = in.AssigneeID, limit+1
 	if in.Cursor != "" {
 		v, err := decodeCursor(in.Cursor, 2)
 		if err != nil {
@@ -46,7 +72,7 @@ func (s *Server) listConversationsHandler(ctx context.Context, in *listConversat
 		p.After = &store.ConversationCursor{LastActivityAt: timeOfMicros(v[0]), ID: v[1]}
 	}
 	var res []desk.ConversationView
-	err := s.tenantRead(ctx, func(tx *store.Tx, m member) (err error) {
+	err = s.tenantRead(ctx, func(tx *store.Tx, m member) (err error) {
 		switch in.Assignee {
 		case "me":
 			p.AssigneeID = m.UserID
@@ -66,6 +92,27 @@ func (s *Server) listConversationsHandler(ctx context.Context, in *listConversat
 		pg.NextCursor = encodeCursor(microsOf(last.LastActivityAt), last.ID)
 	}
 	return reply(pg), nil
+}
+
+type conversationCountsInput struct {
+	AccountParam
+	ConversationFilter
+}
+
+func (s *Server) conversationCountsHandler(ctx context.Context, in *conversationCountsInput) (*out[store.ConversationCounts], error) {
+	p, err := in.params()
+	if err != nil {
+		return nil, s.toProblem(ctx, err)
+	}
+	var res store.ConversationCounts
+	err = s.tenantRead(ctx, func(tx *store.Tx, m member) (err error) {
+		res, err = tx.ConversationCounts(ctx, p, m.UserID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return reply(res), nil
 }
 
 type createConversationInput struct {

@@ -514,6 +514,11 @@ func TestConversationsAPI(t *testing.T) {
 			"q=4":                                    set("resolved"),
 			"q=%25":                                  nil,
 			"status=open&priority=low":               set("first"),
+			"category=billing":                       set("world"), // the AI's category of the world's customer message
+			"category=sales":                         nil,
+			"label=billing":                          set("world"),
+			"label=billing&category=billing":         set("world"),
+			"label=bill_ng":                          nil, // '_' is no wildcard
 			fmt.Sprintf("status=open&inbox_id=%d&assignee=unassigned", inbox2): set("first"),
 		} {
 			if got := list(adm, q); !slices.Equal(got, want) {
@@ -526,7 +531,33 @@ func TestConversationsAPI(t *testing.T) {
 		if got, want := list(adm, "assignee=me"), set("bare"); !slices.Equal(got, want) {
 			t.Errorf("assignee=me for the administrator: %v, want %v", got, want)
 		}
-		for _, q := range []string{"status=closed", "priority=asap", "assignee=them", "cursor=%21%21", "cursor=MTIz", "assignee_id=-1"} {
+		// The tab counts agree with the lists, for any filter and either user.
+		for _, c := range []as{adm, ag} {
+			for _, q := range []string{"", "status=open", "status=all", "status=resolved", fmt.Sprintf("inbox_id=%d", inbox2),
+				"q=dana", "category=billing", "priority=high", fmt.Sprintf("team_id=%d", team2)} {
+				n := c.do(http.StatusOK, "GET", "/conversations/counts?"+q, nil).JSON
+				want := map[string]int{"all": len(list(c, q)), "mine": len(list(c, q+"&assignee=me")),
+					"unassigned": len(list(c, q+"&assignee=unassigned"))}
+				for k, v := range want {
+					if got := int(n[k].(float64)); got != v {
+						t.Errorf("counts?%s %s = %d, the list has %d", q, k, got, v)
+					}
+				}
+			}
+		}
+		// Each agent's load is what is open or pending and assigned to them.
+		for _, r := range rows(ag.do(http.StatusOK, "GET", "/agents", nil)) {
+			id := testkit.ID(r["id"])
+			want := len(list(adm, fmt.Sprintf("assignee_id=%d&status=open", id))) + len(list(adm, fmt.Sprintf("assignee_id=%d&status=pending", id)))
+			if got, ok := r["open_conversations"].(float64); !ok || int(got) != want {
+				t.Errorf("agent %d open_conversations %v, want %d", id, r["open_conversations"], want)
+			}
+			if id == w.AdminID && want != 1 {
+				t.Errorf("the administrator has %d open or pending conversations, want 1 (bare)", want)
+			}
+		}
+		for _, q := range []string{"status=closed", "priority=asap", "assignee=them", "cursor=%21%21", "cursor=MTIz", "assignee_id=-1",
+			"category=refunds", "label=Bad+Label", "label=billing&category=sales"} {
 			if res := adm.try("GET", "/conversations?"+q, nil); res.Status != http.StatusUnprocessableEntity {
 				t.Errorf("list ?%s: status %d, want 422; body %s", q, res.Status, res.Raw)
 			}

@@ -52,6 +52,7 @@ func (s *Server) routes() []Route {
 
 		// Conversations and messages.
 		{http.MethodGet, "/api/v1/accounts/{account_id}/conversations", "list-conversations", "List conversations", "Conversations", Member, 0, reg(s.listConversationsHandler)},
+		{http.MethodGet, "/api/v1/accounts/{account_id}/conversations/counts", "count-conversations", "How many conversations are mine, unassigned and in all, for a filter", "Conversations", Member, 0, reg(s.conversationCountsHandler)},
 		{http.MethodPost, "/api/v1/accounts/{account_id}/conversations", "create-conversation", "Start a conversation", "Conversations", Member, http.StatusCreated, reg(s.createConversationHandler)},
 		{http.MethodGet, "/api/v1/accounts/{account_id}/conversations/{conversation_id}", "get-conversation", "Get a conversation", "Conversations", Member, 0, reg(s.getConversationHandler)},
 		{http.MethodPatch, "/api/v1/accounts/{account_id}/conversations/{conversation_id}", "update-conversation", "Change status or priority", "Conversations", Member, 0, reg(s.updateConversationHandler)},

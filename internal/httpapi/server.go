@@ -54,6 +54,9 @@ type Deps struct {
 	KB *kb.Service
 	// Sealer encrypts the API keys accounts store; nil refuses keys.
 	Sealer *ai.Sealer
+	// WebUI serves the embedded front end (the app at /, /widget.js) for
+	// every path outside the API; nil answers those with 404.
+	WebUI http.Handler
 }
 
 // Realtime is the push layer as the HTTP edge sees it.
@@ -130,10 +133,25 @@ func New(d Deps) *Server {
 	mux.HandleFunc("GET /api/docs", s.docsHandler)
 	mux.HandleFunc("GET /api/docs.css", s.docsHandler)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if d.WebUI != nil && !isAPIPath(r.URL.Path) {
+			d.WebUI.ServeHTTP(w, r)
+			return
+		}
 		writeProblem(w, http.StatusNotFound, "no such route")
 	})
 	s.handler = s.observe(s.secure(guardInput(mux)))
 	return s
+}
+
+// isAPIPath reports whether a path belongs to the API, whose unknown routes
+// answer problem+json rather than the web app.
+func isAPIPath(p string) bool {
+	for _, prefix := range []string{"/api/", "/platform/", "/connection/", "/admin/"} {
+		if strings.HasPrefix(p, prefix) {
+			return true
+		}
+	}
+	return p == "/api" || p == "/platform" || p == "/connection" || p == "/admin"
 }
 
 // ServeHTTP implements http.Handler.

@@ -87,8 +87,10 @@ func TestWidgetContactTokenIsBoundToItsInbox(t *testing.T) {
 
 		v := btSession(t, a, inA.token, map[string]any{"name": "Visitor"})
 		conv := v.start(t, a, "hello from the widget")
-		if n := len(v.conversations(t, a)); n != 1 {
-			t.Fatalf("%d conversations, want 1", n)
+		if cs := v.conversations(t, a); len(cs) != 1 {
+			t.Fatalf("%d conversations, want 1", len(cs))
+		} else if want := fmt.Sprintf("conversation:%d:%d", ten.AccountID, conv); cs[0]["channel"] != want {
+			t.Fatalf("channel %v, want %s (the channel the contact may subscribe to)", cs[0]["channel"], want)
 		}
 
 		// The same contact token on another inbox, of the same account or

@@ -9,6 +9,7 @@ import (
 	"hummdesk/internal/auth"
 	"hummdesk/internal/conversation"
 	"hummdesk/internal/desk"
+	"hummdesk/internal/realtime"
 	"hummdesk/internal/store"
 )
 
@@ -176,10 +177,12 @@ type widgetConversation struct {
 	LastActivityAt time.Time      `json:"last_activity_at"`
 	CreatedAt      time.Time      `json:"created_at"`
 	LastMessage    *widgetMessage `json:"last_message"`
+	Channel        string         `json:"channel" doc:"The real-time channel of the conversation; subscribe with the contact token"`
 }
 
 func widgetConversationOf(v desk.ConversationView) widgetConversation {
-	w := widgetConversation{ID: v.ID, DisplayID: v.DisplayID, Status: v.Status, LastActivityAt: v.LastActivityAt, CreatedAt: v.CreatedAt}
+	w := widgetConversation{ID: v.ID, DisplayID: v.DisplayID, Status: v.Status, LastActivityAt: v.LastActivityAt, CreatedAt: v.CreatedAt,
+		Channel: realtime.ConversationChannel(v.AccountID, v.ID)}
 	if v.LastMessage != nil && !v.LastMessage.Private {
 		m := widgetMessageOf(*v.LastMessage)
 		w.LastMessage = &m

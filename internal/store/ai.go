@@ -50,6 +50,30 @@ func (t *Tx) AISettingsPut(ctx context.Context, s desk.AISettings) (desk.AISetti
 	return t.AISettingsGet(ctx)
 }
 
+// AgentLoads returns, by user id, how many open or pending conversations
+// are assigned to each agent of the account that has any.
+func (t *Tx) AgentLoads(ctx context.Context) (map[int64]int, error) {
+	if err := t.mustAccount(); err != nil {
+		return nil, err
+	}
+	rows, err := t.query(ctx, `SELECT assignee_id, count(*) FROM conversations
+		WHERE account_id = $1 AND assignee_id IS NOT NULL AND status IN ('open', 'pending') GROUP BY assignee_id`, t.accountID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}
+
 // Routing returns the account's teams and agents with their load, team
 // memberships and presence: an agent is Online when some node saw their
 // connection at or after onlineSince.

@@ -169,6 +169,9 @@ type ConversationListParams struct {
 	TeamID     int64
 	InboxID    int64
 	ContactID  int64
+	// Label keeps conversations carrying this label (the AI's category is
+	// one: billing, technical, sales or general).
+	Label string
 	// Query matches the contact's name, email or phone, or the display id.
 	Query string
 	After *ConversationCursor
@@ -181,7 +184,32 @@ func (t *Tx) ConversationList(ctx context.Context, p ConversationListParams) ([]
 		return nil, err
 	}
 	var a args
-	q := conversationViewSelect + " WHERE c.account_id = " + a.add(t.accountID)
+	q := conversationViewSelect + " WHERE " + t.conversationWhere(&a, p)
+	if p.After != nil {
+		q += " AND (c.last_activity_at, c.id) < (" + a.add(t.d.ts(p.After.LastActivityAt)) + ", " + a.add(p.After.ID) + ")"
+	}
+	q += " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT " + a.add(p.Limit)
+	rows, err := t.query(ctx, q, a...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]desk.ConversationView, 0, min(max(p.Limit, 0), 100))
+	sc := newConversationViewScanner()
+	for rows.Next() {
+		v, err := sc.scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// conversationWhere is the filter of ConversationList and ConversationCounts
+// (everything but the cursor), with its arguments added to a.
+func (t *Tx) conversationWhere(a *args, p ConversationListParams) string {
+	q := "c.account_id = " + a.add(t.accountID)
 	if p.Status != "" {
 		q += " AND c.status = " + a.add(string(p.Status))
 	}
@@ -202,6 +230,9 @@ func (t *Tx) ConversationList(ctx context.Context, p ConversationListParams) ([]
 	if p.ContactID > 0 {
 		q += " AND c.contact_id = " + a.add(p.ContactID)
 	}
+	if p.Label != "" {
+		q += " AND (',' || c.labels || ',') LIKE " + a.add("%,"+likeEscaper.Replace(p.Label)+",%") + ` ESCAPE '\'`
+	}
 	if p.Query != "" {
 		like := a.add(t.d.containsArg(p.Query))
 		q += " AND (" + t.d.containsFold("ct.name", like) + " OR " + t.d.containsFold("ct.email", like) +
@@ -211,25 +242,35 @@ func (t *Tx) ConversationList(ctx context.Context, p ConversationListParams) ([]
 		}
 		q += ")"
 	}
-	if p.After != nil {
-		q += " AND (c.last_activity_at, c.id) < (" + a.add(t.d.ts(p.After.LastActivityAt)) + ", " + a.add(p.After.ID) + ")"
+	return q
+}
+
+// likeEscaper escapes LIKE's wildcards for a pattern with ESCAPE '\'.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
+
+// ConversationCounts are the sizes of the list's three tabs.
+type ConversationCounts struct {
+	Mine       int `json:"mine"`
+	Unassigned int `json:"unassigned"`
+	All        int `json:"all"`
+}
+
+// ConversationCounts counts the conversations matching p (its assignee
+// fields, cursor and limit are ignored) in all, assigned to userID, and
+// assigned to nobody.
+func (t *Tx) ConversationCounts(ctx context.Context, p ConversationListParams, userID int64) (ConversationCounts, error) {
+	if err := t.mustAccount(); err != nil {
+		return ConversationCounts{}, err
 	}
-	q += " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT " + a.add(p.Limit)
-	rows, err := t.query(ctx, q, a...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := make([]desk.ConversationView, 0, min(max(p.Limit, 0), 100))
-	sc := newConversationViewScanner()
-	for rows.Next() {
-		v, err := sc.scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	p.AssigneeID, p.Unassigned = 0, false
+	var a args
+	me := a.add(userID)
+	q := "SELECT COUNT(*), COALESCE(SUM(CASE WHEN c.assignee_id = " + me + " THEN 1 ELSE 0 END), 0), " +
+		"COALESCE(SUM(CASE WHEN c.assignee_id IS NULL THEN 1 ELSE 0 END), 0) " +
+		"FROM conversations c JOIN contacts ct ON ct.account_id = c.account_id AND ct.id = c.contact_id WHERE " + t.conversationWhere(&a, p)
+	var n ConversationCounts
+	err := t.queryRow(ctx, q, a...).Scan(&n.All, &n.Mine, &n.Unassigned)
+	return n, err
 }
 
 // ConversationUpdateParams changes status or priority; nil fields stay.
