@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -174,4 +175,56 @@ func TestCustomerTextIsDelimitedData(t *testing.T) {
 	if p.Priority == "urgent" {
 		t.Errorf("the local model obeyed the injection: %+v", p)
 	}
+}
+
+// TestPipelineHonoursRetryAfter runs the classification job against a fake
+// Anthropic API that answers 429 with Retry-After: a short wait is honoured
+// (the job waits, asks again and stores the provider's answer); a wait past
+// the provider's limit is not slept through in the job: the local model
+// classifies at once and the notes say why.
+func TestPipelineHonoursRetryAfter(t *testing.T) {
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, d testkit.Dialect) {
+		t.Parallel()
+		ctx := context.Background()
+		provider := func(fake *aitest.Anthropic) ai.Provider {
+			return anthropic.New(anthropic.Config{APIKey: fake.APIKey, BaseURL: fake.URL(), MaxRetries: 2,
+				RetryBackoff: time.Millisecond, MaxRetryWait: 5 * time.Second, Timeout: 5 * time.Second})
+		}
+		limited := func(retryAfter string) aitest.Step {
+			return aitest.Step{Status: 429, Header: http.Header{"Retry-After": []string{retryAfter}}}
+		}
+
+		f := setup(t, d)
+		fake := aitest.NewAnthropic(t)
+		fake.Push(limited("1"))
+		fake.Reply(verdictJSON(f, "billing", 0.9, f.billing, f.aino))
+		start := time.Now()
+		if err := withProvider(worker(f), provider(fake)).Work(ctx, job(f, f.msgs[desk.SenderContact])); err != nil {
+			t.Fatal(err)
+		}
+		took := time.Since(start)
+		c := f.state(t).c
+		if c.Provider != "anthropic" || fake.Calls() != 2 || c.Category == nil || *c.Category != "billing" {
+			t.Fatalf("after a 429 with Retry-After 1: provider %s after %d calls, category %v (notes %q)", c.Provider, fake.Calls(), c.Category, c.Notes)
+		}
+		if took < time.Second {
+			t.Errorf("the second call came %v after the first; Retry-After asked for 1 s", took)
+		}
+
+		f = setup(t, d)
+		fake = aitest.NewAnthropic(t)
+		fake.Push(limited("3600"))
+		start = time.Now()
+		if err := withProvider(worker(f), provider(fake)).Work(ctx, job(f, f.msgs[desk.SenderContact])); err != nil {
+			t.Fatal(err)
+		}
+		c = f.state(t).c
+		if c.Provider != "local" || fake.Calls() != 1 || c.Category == nil || !strings.Contains(c.Notes, "429") {
+			t.Fatalf("after a 429 asking for an hour: provider %s after %d calls (notes %q), want local after 1", c.Provider, fake.Calls(), c.Notes)
+		}
+		if took := time.Since(start); took > 5*time.Second {
+			t.Errorf("the job waited %v for a provider that asked for an hour", took)
+		}
+	})
 }
