@@ -24,6 +24,7 @@ import (
 	"hummdesk/internal/httpapi"
 	"hummdesk/internal/jobs"
 	"hummdesk/internal/kb"
+	"hummdesk/internal/mail"
 	"hummdesk/internal/ratelimit"
 	"hummdesk/internal/realtime"
 	"hummdesk/internal/seed"
@@ -112,7 +113,11 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	if err != nil {
 		return nil, err
 	}
-	if a.jobs, convs, kbs, err = newJobs(st, log, a.rt, queueLimiter(st, limiter, cfg), newProviders(cfg, log, sealer), policies, cfg.Workers, cfg.JobRescueAfter); err != nil {
+	outbound, err := mail.NewOutbound(cfg.SMTPURL, cfg.EmailFrom, cfg.SMTPInsecureSkipVerify)
+	if err != nil {
+		return nil, err
+	}
+	if a.jobs, convs, kbs, err = newJobs(st, log, a.rt, queueLimiter(st, limiter, cfg), newProviders(cfg, log, sealer), policies, cfg.Workers, cfg.JobRescueAfter, outbound); err != nil {
 		return nil, err
 	}
 	dashboard, startDashboard, err := a.jobs.Dashboard(log, cfg.PlatformToken)
@@ -272,7 +277,7 @@ func Migrate(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 // this process runs the workers, rescueAfter when a running job is taken
 // for one whose worker died. pub may be nil (the relay publishes).
 func newJobs(st *store.Store, log *slog.Logger, pub conversation.Publisher, limiter ratelimit.Limiter, providers triage.Providers,
-	policies map[string]jobs.Policy, work bool, rescueAfter time.Duration) (*jobs.Client, *conversation.Service, *kb.Service, error) {
+	policies map[string]jobs.Policy, work bool, rescueAfter time.Duration, outbound mail.Outbound) (*jobs.Client, *conversation.Service, *kb.Service, error) {
 	workers := river.NewWorkers()
 	wake := &conversation.WakeSnoozedWorker{Store: st}
 	river.AddWorker(workers, wake)
@@ -283,6 +288,7 @@ func newJobs(st *store.Store, log *slog.Logger, pub conversation.Publisher, limi
 		Policy: policies[jobs.QueueDraft], MinSimilarity: draftMinSimilarity}
 	river.AddWorker(workers, drafts)
 	river.AddWorker(workers, &realtime.PresenceCleanupWorker{Store: st, Publisher: pub})
+	river.AddWorker(workers, &mail.Worker{Store: st, Sender: outbound.Sender, From: outbound.From, Limiter: limiter, Policy: policies[jobs.QueueEmail]})
 	periodic := []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(15*time.Second),
 			func() (river.JobArgs, *river.InsertOpts) { return conversation.WakeSnoozedArgs{}, nil },
@@ -305,7 +311,7 @@ func newJobs(st *store.Store, log *slog.Logger, pub conversation.Publisher, limi
 	kbs.UseJobs(jc)
 	enqueue = jc
 	drafts.Retrieve = retrieveWith(kbs)
-	convs := conversation.NewService(conversation.Options{Publisher: pub, Jobs: jc})
+	convs := conversation.NewService(conversation.Options{Publisher: pub, Jobs: jc, EmailDomain: outbound.Domain()})
 	wake.Service = convs
 	return jc, convs, kbs, nil
 }
@@ -369,7 +375,11 @@ func RunWorker(ctx context.Context, cfg *config.Config, log *slog.Logger) error 
 	if err != nil {
 		return err
 	}
-	jc, _, _, err := newJobs(st, log, pub, queueLimiter(st, limiter, cfg), newProviders(cfg, log, sealer), policies, true, cfg.JobRescueAfter)
+	outbound, err := mail.NewOutbound(cfg.SMTPURL, cfg.EmailFrom, cfg.SMTPInsecureSkipVerify)
+	if err != nil {
+		return err
+	}
+	jc, _, _, err := newJobs(st, log, pub, queueLimiter(st, limiter, cfg), newProviders(cfg, log, sealer), policies, true, cfg.JobRescueAfter, outbound)
 	if err != nil {
 		return err
 	}

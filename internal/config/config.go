@@ -8,7 +8,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/mail"
 	"net/netip"
+	"net/url"
 	"os"
 	"sort"
 	"strconv"
@@ -56,6 +58,11 @@ type Config struct {
 	OpenAIBaseURL      string
 	OpenAIModel        string
 	OpenAIEmbedModel   string
+	// SMTPURL is the outgoing mail server; it holds a password, so never
+	// log it (Redact).
+	SMTPURL                string
+	EmailFrom              string
+	SMTPInsecureSkipVerify bool
 }
 
 // Var documents one setting; the table drives env parsing, flags and the
@@ -147,6 +154,11 @@ var Vars = []Var{
 	{"HUMMDESK_OPENAI_BASE_URL", "openai-base-url", "", "OpenAI-compatible base URL: OpenAI (default), Azure, Ollama (http://localhost:11434/v1), vLLM, LM Studio", func(c *Config, v string) error { c.OpenAIBaseURL = v; return nil }},
 	{"HUMMDESK_OPENAI_MODEL", "openai-model", "", "chat model of the OpenAI-compatible endpoint", func(c *Config, v string) error { c.OpenAIModel = v; return nil }},
 	{"HUMMDESK_OPENAI_EMBEDDING_MODEL", "openai-embedding-model", "", "embedding model of the OpenAI-compatible endpoint (empty: knowledge-base embeddings stay local)", func(c *Config, v string) error { c.OpenAIEmbedModel = v; return nil }},
+	// Checked in Validate, whose messages hide the password: an error
+	// returned here would quote the value.
+	{"HUMMDESK_SMTP_URL", "smtp-url", "", "SMTP server that sends agents' replies in email inboxes: smtp://user:password@host:port (STARTTLS when offered; port 587 by default) or smtps://… (TLS from the start; 465); empty: replies are not emailed, and each records why", func(c *Config, v string) error { c.SMTPURL = strings.TrimSpace(v); return nil }},
+	{"HUMMDESK_EMAIL_FROM", "email-from", "", "From address of outgoing email, e.g. support@example.com (required with HUMMDESK_SMTP_URL); shown as \"Agent via Inbox\"", func(c *Config, v string) error { c.EmailFrom = strings.TrimSpace(v); return nil }},
+	{"HUMMDESK_SMTP_INSECURE_SKIP_VERIFY", "smtp-insecure-skip-verify", "false", "accept any TLS certificate from the SMTP server (for testing only)", boolVar(func(c *Config) *bool { return &c.SMTPInsecureSkipVerify })},
 }
 
 // aliases are accepted alternative environment names; the canonical name
@@ -178,7 +190,7 @@ func ours(name string) bool {
 
 // boolFlags are the flags that may be given without a value (--demo means
 // --demo=true).
-var boolFlags = map[string]bool{"demo": true, "signup": true, "rate-limits": true, "workers": true}
+var boolFlags = map[string]bool{"demo": true, "signup": true, "rate-limits": true, "workers": true, "smtp-insecure-skip-verify": true}
 
 // flagValue records a flag's text; Load applies it after the environment so
 // flags win.
@@ -478,12 +490,62 @@ func (c *Config) Validate() error {
 	if !strings.HasPrefix(c.PublicURL, "http://") && !strings.HasPrefix(c.PublicURL, "https://") {
 		errs = append(errs, errors.New("HUMMDESK_PUBLIC_URL: must start with http:// or https://"))
 	}
+	errs = append(errs, c.validateEmail()...)
 	for _, o := range c.CORSOrigins {
 		if o != "*" && !strings.HasPrefix(o, "http://") && !strings.HasPrefix(o, "https://") {
 			errs = append(errs, fmt.Errorf("HUMMDESK_CORS_ORIGINS: %q is not an origin like https://app.example.com", o))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// validateEmail checks the outgoing mail settings. The messages show the
+// SMTP URL only redacted.
+func (c *Config) validateEmail() []error {
+	var errs []error
+	if c.SMTPURL != "" {
+		if msg := checkSMTPURL(c.SMTPURL); msg != "" {
+			shown := "the value"
+			if strings.Contains(c.SMTPURL, "://") { // else redact could not find the password
+				shown = strconv.Quote(redact(c.SMTPURL))
+			}
+			errs = append(errs, fmt.Errorf("HUMMDESK_SMTP_URL: %s %s", shown, msg))
+		}
+		if c.EmailFrom == "" {
+			errs = append(errs, errors.New("HUMMDESK_EMAIL_FROM: required when HUMMDESK_SMTP_URL is set (e.g. support@example.com)"))
+		}
+	}
+	if c.EmailFrom != "" {
+		if a, err := mail.ParseAddress(c.EmailFrom); err != nil || a.Address != c.EmailFrom {
+			errs = append(errs, fmt.Errorf("HUMMDESK_EMAIL_FROM: %q is not an email address like support@example.com", c.EmailFrom))
+		}
+	}
+	return errs
+}
+
+// checkSMTPURL says what is wrong with an SMTP URL ("" when nothing is).
+// It never quotes the URL or url.Parse's error, which would show the
+// password.
+func checkSMTPURL(raw string) string {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return "is not a URL like smtp://user:password@host:587"
+	case u.Scheme != "smtp" && u.Scheme != "smtps":
+		return "must start with smtp:// or smtps://"
+	case u.Opaque != "" || u.Hostname() == "":
+		return "names no host (smtp://user:password@host:port)"
+	case (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "":
+		return "must be smtp://[user:password@]host[:port], without a path or query"
+	case u.User != nil && u.User.Username() == "":
+		return "has a password without a user name"
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "has an invalid port"
+		}
+	}
+	return ""
 }
 
 // redact hides the password of a URL for messages.

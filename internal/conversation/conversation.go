@@ -17,6 +17,7 @@ import (
 
 	"hummdesk/internal/desk"
 	"hummdesk/internal/events"
+	"hummdesk/internal/mail"
 	"hummdesk/internal/store"
 	"hummdesk/internal/triage"
 )
@@ -36,19 +37,28 @@ type Enqueuer interface {
 // Options configures the service.
 type Options struct {
 	Publisher Publisher
-	// Jobs, when set, receives a classification job for every customer
-	// message, in the message's transaction.
+	// Jobs, when set, receives in the message's transaction a
+	// classification job for every customer message, and an email job for
+	// every public agent or AI reply in a conversation of an email inbox
+	// whose contact has an address (with its store.EmailDelivery). Without
+	// Jobs no email is recorded either: nothing would ever send it.
 	Jobs Enqueuer
+	// EmailDomain is the domain of the Message-IDs of outgoing email (the
+	// From address's; see mail.NewMessageID).
+	EmailDomain string
 }
 
 // Service runs the use cases.
 type Service struct {
-	pub  Publisher
-	jobs Enqueuer
+	pub         Publisher
+	jobs        Enqueuer
+	emailDomain string
 }
 
 // NewService returns the conversation service.
-func NewService(opts Options) *Service { return &Service{pub: opts.Publisher, jobs: opts.Jobs} }
+func NewService(opts Options) *Service {
+	return &Service{pub: opts.Publisher, jobs: opts.Jobs, emailDomain: opts.EmailDomain}
+}
 
 // ValidateContent checks a message body.
 func ValidateContent(content string) error {
@@ -103,6 +113,11 @@ func (s *Service) Post(ctx context.Context, tx *store.Tx, p PostParams) (store.M
 			return res, fmt.Errorf("enqueue classification: %w", err)
 		}
 	}
+	if (p.SenderType == desk.SenderAgent || p.SenderType == desk.SenderAI) && !p.Private && s.jobs != nil {
+		if err := s.enqueueEmail(ctx, tx, res.Message, c); err != nil {
+			return res, err
+		}
+	}
 	if err := s.emit(ctx, tx, desk.Event{Type: desk.EventMessageCreated, ConversationID: c.ID, Version: c.Version,
 		Private: res.Message.Private}, res.Message); err != nil {
 		return res, err
@@ -118,6 +133,33 @@ func (s *Service) Post(ctx context.Context, tx *store.Tx, p PostParams) (store.M
 		}
 	}
 	return res, nil
+}
+
+// enqueueEmail records the email of a public reply and enqueues its job in
+// tx, when the conversation's inbox is an email inbox and its contact has
+// an address; otherwise it does nothing.
+func (s *Service) enqueueEmail(ctx context.Context, tx *store.Tx, m desk.Message, c desk.Conversation) error {
+	inbox, err := tx.InboxGet(ctx, c.InboxID)
+	if err != nil || inbox.ChannelType != desk.ChannelEmail {
+		return err
+	}
+	contact, err := tx.ContactGet(ctx, c.ContactID)
+	if err != nil {
+		return err
+	}
+	to := strings.TrimSpace(contact.Email)
+	if to == "" {
+		return nil
+	}
+	if _, err := tx.EmailDeliveryCreate(ctx, store.EmailDeliveryCreateParams{ConversationID: c.ID, MessageID: m.ID,
+		ToAddress: to, MessageIDHeader: mail.NewMessageID(s.emailDomain)}); err != nil {
+		return fmt.Errorf("record email: %w", err)
+	}
+	args := mail.SendArgs{AccountID: tx.AccountID(), MessageID: m.ID}
+	if _, err := s.jobs.InsertTx(ctx, tx, args, &river.InsertOpts{Priority: triage.JobPriority(c.Priority)}); err != nil {
+		return fmt.Errorf("enqueue email: %w", err)
+	}
+	return nil
 }
 
 // StartParams describes a new conversation with its first message.
