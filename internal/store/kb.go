@@ -456,14 +456,10 @@ type KBTextTerm struct {
 // ts_rank over the 'simple' configuration (title words weigh more), SQLite
 // with FTS5's bm25 (negated, so higher is better there too).
 //
-// On PostgreSQL, row-level security keeps the GIN index on tsv out of the
-// plan: @@ (ts_match_vq) is not LEAKPROOF, so it is evaluated after the
-// policy, never as an index condition. The search therefore reads the
-// account's chunks through its account_id index and tests each, at a cost
-// that grows linearly with the account's size (40–90 ms for an account of
-// 50,000 chunks on the 2-core benchmark machine).
-// Marking ts_match_vq LEAKPROOF (a superuser's decision) lets the index
-// back in.
+// On PostgreSQL the search runs in hummdesk_kb_text_search (migration
+// 0011), which filters by the transaction's account itself so that the GIN
+// index on tsv can serve @@: under the tenant policy it could not, since @@
+// is not LEAKPROOF, and every chunk of the account would be read and tested.
 func (t *Tx) KBTextSearch(ctx context.Context, terms []KBTextTerm, limit int) ([]KBScored, error) {
 	if err := t.mustAccount(); err != nil {
 		return nil, err
@@ -493,10 +489,8 @@ func (t *Tx) KBTextSearch(ctx context.Context, terms []KBTextTerm, limit int) ([
 	if t.d == Postgres {
 		// ts_rank normalization 1 divides by 1 + log(length), so long chunks
 		// do not win on length alone.
-		rows, err = t.query(ctx, `SELECT c.id, c.article_id, ts_rank(c.tsv, q, 1) AS rank
-			FROM kb_chunks c, to_tsquery('simple', $2) q
-			WHERE c.account_id = $1 AND c.published AND c.tsv @@ q
-			ORDER BY rank DESC, c.id LIMIT $3`, t.accountID, strings.Join(parts, " | "), limit)
+		rows, err = t.query(ctx, `SELECT id, article_id, rank
+			FROM hummdesk_kb_text_search(to_tsquery('simple', $1), $2)`, strings.Join(parts, " | "), limit)
 	} else {
 		rows, err = t.query(ctx, `SELECT c.id, c.article_id, -bm25(kb_chunks_fts, 2.0, 1.0) AS score
 			FROM kb_chunks_fts JOIN kb_chunks c ON c.id = kb_chunks_fts.rowid

@@ -331,6 +331,58 @@ func TestRowLevelSecurity(t *testing.T) {
 		})
 	})
 
+	t.Run("the knowledge-base text search sees only the current account", func(t *testing.T) {
+		// hummdesk_kb_text_search runs as hummdesk_system (so the GIN index
+		// serves @@) and filters by the transaction's account itself.
+		admin, err := sql.Open("pgx", dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer admin.Close()
+		articles := map[int64]int64{}
+		for _, acc := range []rlsAccount{a, b} {
+			var id int64
+			if err := admin.QueryRowContext(ctx, `INSERT INTO kb_articles (account_id, title, content, published, created_at, updated_at)
+				VALUES ($1, 'Refunds', 'Our refund policy', true, now(), now()) RETURNING id`, acc.ID).Scan(&id); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := admin.ExecContext(ctx, `INSERT INTO kb_chunks (account_id, article_id, ordinal, title, content, published, embedder, dim, embedding, created_at)
+				VALUES ($1, $2, 0, 'Refunds', 'Our refund policy', true, 'test', 384, array_fill(0.1::real, ARRAY[384])::vector, now())`, acc.ID, id); err != nil {
+				t.Fatal(err)
+			}
+			articles[acc.ID] = id
+		}
+		search := func(tx *sql.Tx) []int64 {
+			rows, err := tx.QueryContext(ctx, "SELECT article_id FROM hummdesk_kb_text_search(to_tsquery('simple', 'refund'), 10)")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var out []int64
+			for rows.Next() {
+				var id int64
+				if err := rows.Scan(&id); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, id)
+			}
+			return out
+		}
+		for _, acc := range []rlsAccount{a, b} {
+			inTx(t, app, func(tx *sql.Tx) {
+				setAccount(t, tx, acc.ID)
+				if got := search(tx); len(got) != 1 || got[0] != articles[acc.ID] {
+					t.Errorf("account %d finds articles %v, want only its own %d", acc.ID, got, articles[acc.ID])
+				}
+			})
+		}
+		inTx(t, app, func(tx *sql.Tx) {
+			if got := search(tx); len(got) != 0 {
+				t.Errorf("no account set finds articles %v", got)
+			}
+		})
+	})
+
 	t.Run("writing another account's rows fails", func(t *testing.T) {
 		inserts := map[string]string{
 			"teams":         "INSERT INTO teams (account_id, name, created_at) VALUES ($1, 'evil', now())",
