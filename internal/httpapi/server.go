@@ -144,14 +144,15 @@ func New(d Deps) *Server {
 }
 
 // isAPIPath reports whether a path belongs to the API, whose unknown routes
-// answer problem+json rather than the web app.
+// answer problem+json rather than the web app. /admin/jobs is the job
+// dashboard; the rest of /admin is the web app's admin portal.
 func isAPIPath(p string) bool {
-	for _, prefix := range []string{"/api/", "/platform/", "/connection/", "/admin/"} {
+	for _, prefix := range []string{"/api/", "/platform/", "/connection/", "/admin/jobs/"} {
 		if strings.HasPrefix(p, prefix) {
 			return true
 		}
 	}
-	return p == "/api" || p == "/platform" || p == "/connection" || p == "/admin"
+	return p == "/api" || p == "/platform" || p == "/connection" || p == "/admin/jobs"
 }
 
 // ServeHTTP implements http.Handler.

@@ -165,6 +165,11 @@ func (n *Node) Handlers() map[string]http.Handler {
 		}),
 		"/connection/sse":         centrifuge.NewSSEHandler(n.node, centrifuge.SSEConfig{}),
 		"/connection/http_stream": centrifuge.NewHTTPStreamHandler(n.node, centrifuge.HTTPStreamConfig{}),
+		// SSE and HTTP streaming carry the server's frames only; the client
+		// sends its commands (subscribe, refresh, publish) here, and the
+		// node holding the stream (this one or another, through the
+		// broker's control channel) runs them.
+		"/connection/emulation": centrifuge.NewEmulationHandler(n.node, centrifuge.EmulationConfig{}),
 	}
 }
 
