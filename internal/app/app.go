@@ -70,16 +70,6 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	if err := st.CheckSchema(ctx); err != nil {
 		return nil, err
 	}
-	if cfg.Demo {
-		res, err := seed.Demo(ctx, st)
-		if err != nil {
-			return nil, fmt.Errorf("seed demo: %w", err)
-		}
-		if res.Created {
-			log.Info("demo account created", slog.Int64("account_id", res.AccountID),
-				slog.String("email", seed.DemoEmail), slog.String("password", "see README (demo only)"))
-		}
-	}
 	var limiter ratelimit.Limiter = ratelimit.NewMemory(nil)
 	checks := []httpapi.ReadyCheck{{Name: "database", Check: st.Ping}}
 	if cfg.RedisURL != "" {
@@ -119,6 +109,21 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error
 	}
 	if a.jobs, convs, kbs, err = newJobs(st, log, a.rt, queueLimiter(st, limiter, cfg), newProviders(cfg, log, sealer), policies, cfg.Workers, cfg.JobRescueAfter, outbound); err != nil {
 		return nil, err
+	}
+	if cfg.Demo {
+		// After the job queue exists: the demo's customer messages are
+		// classified and its articles embedded like real ones. Its events
+		// go to the outbox, and the relay publishes them once the real-time
+		// node runs (it does not yet).
+		demo := conversation.NewService(conversation.Options{Jobs: a.jobs})
+		res, err := seed.Demo(ctx, st, seed.Options{Conversations: demo, KB: kbs})
+		if err != nil {
+			return nil, fmt.Errorf("seed demo: %w", err)
+		}
+		if res.Created {
+			log.Info("demo account created", slog.Int64("account_id", res.AccountID),
+				slog.String("email", seed.DemoEmail), slog.String("password", "see README (demo only)"))
+		}
 	}
 	dashboard, startDashboard, err := a.jobs.Dashboard(log, cfg.PlatformToken)
 	if err != nil {

@@ -130,7 +130,7 @@ func run(ctx context.Context, cmd string, cfg *config.Config, log *slog.Logger, 
 			return err
 		}
 		defer st.Close()
-		res, err := seed.Demo(ctx, st)
+		res, err := seed.Demo(ctx, st, seed.Options{})
 		if err != nil {
 			return err
 		}

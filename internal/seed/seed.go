@@ -1,5 +1,8 @@
 // Package seed creates the demo account that `make run` shows a newcomer:
-// two teams, three agents, a web-widget inbox, contacts and conversations.
+// two teams, three agents, a web-widget inbox, contacts, conversations and
+// knowledge-base articles. Given the running services, the customers'
+// messages go through the same path as real ones (classified, drafted) and
+// the articles are embedded, so the AI side of the desk is alive at once.
 package seed
 
 import (
@@ -9,6 +12,7 @@ import (
 	"hummdesk/internal/auth"
 	"hummdesk/internal/conversation"
 	"hummdesk/internal/desk"
+	"hummdesk/internal/kb"
 	"hummdesk/internal/store"
 )
 
@@ -55,8 +59,19 @@ type convo struct {
 	messages []line
 }
 
+// Options are the services the demo's data goes through; each may be nil.
+type Options struct {
+	// Conversations posts the demo messages; with a job queue, the
+	// customers' messages are classified like real ones.
+	Conversations *conversation.Service
+	// KB creates the articles and enqueues their embedding; without it the
+	// articles are stored and the knowledge base's periodic sweep embeds
+	// them.
+	KB *kb.Service
+}
+
 // Demo creates the demo account unless its administrator already exists.
-func Demo(ctx context.Context, st *store.Store) (Result, error) {
+func Demo(ctx context.Context, st *store.Store, opts Options) (Result, error) {
 	hash, err := auth.HashPassword(DemoPassword)
 	if err != nil {
 		return Result{}, err
@@ -144,6 +159,18 @@ func Demo(ctx context.Context, st *store.Store) (Result, error) {
 			contactIDs[i] = ct.ID
 		}
 		seedInbox, seedTeams, seedContacts = inbox, teams, contactIDs
+		for _, art := range demoArticles {
+			p := kb.ArticleParams{Title: art.title, Content: art.content, Tags: art.tags, Published: true}
+			var err error
+			if opts.KB != nil {
+				_, err = opts.KB.CreateArticle(ctx, tx, p)
+			} else {
+				_, err = tx.KBArticleCreate(ctx, store.KBArticleParams{Title: p.Title, Content: p.Content, Tags: p.Tags, Published: true})
+			}
+			if err != nil {
+				return fmt.Errorf("demo article %q: %w", art.title, err)
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -151,7 +178,10 @@ func Demo(ctx context.Context, st *store.Store) (Result, error) {
 	}
 	// Each conversation and message gets its own transaction, so their
 	// timestamps differ and the list shows a realistic order.
-	svc := conversation.NewService(conversation.Options{})
+	svc := opts.Conversations
+	if svc == nil {
+		svc = conversation.NewService(conversation.Options{})
+	}
 	for _, cv := range demoConversations() {
 		err := st.Tx(ctx, res.AccountID, func(tx *store.Tx) error {
 			p := conversation.StartParams{InboxID: seedInbox.ID, ContactID: seedContacts[cv.contact], Priority: cv.priority}
@@ -220,4 +250,32 @@ func demoConversations() []convo {
 			msg(true, "Kirjautuminen ei toimi ollenkaan, saan virheen 500 joka kerta. Koko tiimimme on jumissa!"),
 		}},
 	}
+}
+
+// demoArticles are the demo desk's knowledge base: what its conversations
+// ask about, so that reply drafts cite something.
+var demoArticles = []struct {
+	title, content string
+	tags           []string
+}{
+	{"Refunds for double charges", "If a card was charged twice for the same invoice, the duplicate payment is refunded automatically " +
+		"within 5 business days to the original payment method. Agents can issue the refund at once from Billing > Payments. " +
+		"The customer gets an email receipt when the refund is made. Bank processing can add 2-3 days before it shows on the statement.",
+		[]string{"billing", "refunds"}},
+	{"Changing or cancelling a plan", "Plans can be upgraded at any time; the difference is charged pro rata for the rest of the billing period. " +
+		"Downgrades and cancellations take effect at the end of the current period, and the account keeps its features until then. " +
+		"Annual plans cancelled within 30 days are refunded in full.",
+		[]string{"billing", "plans"}},
+	{"Login problems and password reset", "If a user cannot log in, first use Forgot password on the login page: the reset link is valid for one hour. " +
+		"Accounts lock for 15 minutes after 10 failed attempts. If single sign-on is enabled, the password is managed by the company's identity provider. " +
+		"An administrator can resend the invitation from Settings > Users.",
+		[]string{"technical", "login"}},
+	{"Webhooks and the API", "Webhooks are configured under Settings > Integrations: choose the events and the endpoint URL. " +
+		"Each delivery is signed with an HMAC-SHA256 header, retried for 24 hours with backoff, and can be replayed from the log. " +
+		"The REST API is described in the API reference; rate limits are 600 requests per minute per account.",
+		[]string{"technical", "api"}},
+	{"Kirjautumisongelmat ja salasanan vaihto", "Jos kirjautuminen ei onnistu, valitse kirjautumissivulla Unohtunut salasana: " +
+		"vaihtolinkki on voimassa tunnin. Tili lukittuu 15 minuutiksi kymmenen epäonnistuneen yrityksen jälkeen. " +
+		"Pääkäyttäjä voi lähettää kutsun uudelleen kohdasta Asetukset > Käyttäjät.",
+		[]string{"technical", "login"}},
 }

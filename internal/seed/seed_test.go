@@ -16,14 +16,14 @@ func TestDemoIsCompleteAndIdempotent(t *testing.T) {
 		t.Parallel()
 		ctx := context.Background()
 		st := testkit.NewStore(t, d)
-		first, err := seed.Demo(ctx, st)
+		first, err := seed.Demo(ctx, st, seed.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !first.Created || first.AccountID == 0 {
 			t.Fatalf("first run: %+v", first)
 		}
-		again, err := seed.Demo(ctx, st)
+		again, err := seed.Demo(ctx, st, seed.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -54,6 +54,19 @@ func TestDemoIsCompleteAndIdempotent(t *testing.T) {
 			if len(agents) != 4 || len(teams) != 2 || len(inboxes) != 1 || len(contacts) != 6 || len(convs) != 5 {
 				t.Errorf("demo has %d agents, %d teams, %d inboxes, %d contacts, %d conversations; want 4, 2, 1, 6, 5",
 					len(agents), len(teams), len(inboxes), len(contacts), len(convs))
+			}
+			articles, err := tx.KBArticleList(ctx, store.KBArticleListParams{Limit: 100})
+			if err != nil {
+				return err
+			}
+			published := 0
+			for _, a := range articles {
+				if a.Published {
+					published++
+				}
+			}
+			if len(articles) != 5 || published != 5 {
+				t.Errorf("demo knowledge base: %d articles, %d published; want 5 published", len(articles), published)
 			}
 			if inboxes[0].Token != seed.DemoInboxToken || inboxes[0].ChannelType != desk.ChannelWebWidget {
 				t.Errorf("demo inbox: %+v", inboxes[0])
