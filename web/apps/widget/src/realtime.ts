@@ -13,7 +13,7 @@ export type ConnState = 'connecting' | 'connected' | 'disconnected'
 export type Update =
   | { kind: 'message'; message: WireMessage }
   | { kind: 'typing'; typing: boolean }
-  | { kind: 'status'; status: string }
+  | { kind: 'status'; status: string; version?: number }
 
 /** The WebSocket endpoint of the server at `origin` (http → ws, https → wss). */
 export function wsUrl(origin: string): string {
@@ -35,9 +35,11 @@ export function parseUpdate(data: unknown, conversationId: number): Update | nul
   if (d.type === 'message.created' && isWireMessage(d.data)) {
     return { kind: 'message', message: d.data }
   }
-  if (d.type === 'conversation.status_changed') {
+  if (d.type === 'conversation.status_changed' || d.type === 'conversation.updated') {
     const s = (d.data as { status?: unknown } | null)?.status
-    if (typeof s === 'string') return { kind: 'status', status: s }
+    if (typeof s === 'string') {
+      return typeof d.version === 'number' ? { kind: 'status', status: s, version: d.version } : { kind: 'status', status: s }
+    }
   }
   return null
 }

@@ -36,6 +36,13 @@ describe('session persistence', () => {
     expect(s.channel).toBeNull()
     st.setItem(storageKey('x'), JSON.stringify({ v: 1, contactToken: 'ct', conversationId: 'nope', messages: 'nope', unread: -1 }))
     expect(loadSession('x', st)).toMatchObject({ contactToken: 'ct', conversationId: null, messages: [], unread: 0 })
+    // "resolved" only with a conversation, and only a real true
+    st.setItem(storageKey('x'), JSON.stringify({ v: 1, contactToken: 'ct', conversationId: 3, resolved: 'yes' }))
+    expect(loadSession('x', st).resolved).toBe(false)
+    st.setItem(storageKey('x'), JSON.stringify({ v: 1, contactToken: 'ct', conversationId: 3, resolved: true }))
+    expect(loadSession('x', st).resolved).toBe(true)
+    st.setItem(storageKey('x'), JSON.stringify({ v: 1, contactToken: 'ct', resolved: true }))
+    expect(loadSession('x', st).resolved).toBe(false)
   })
 
   it('survives storage that throws', () => {

@@ -18,10 +18,12 @@ export interface Session {
   messages: ChatMessage[]
   /** Agent messages that arrived while the panel was closed. */
   unread: number
+  /** The conversation was resolved (the widget says so until the visitor writes again). */
+  resolved: boolean
 }
 
 export function emptySession(): Session {
-  return { v: 1, contactToken: null, name: '', email: '', identifier: '', conversationId: null, channel: null, messages: [], unread: 0 }
+  return { v: 1, contactToken: null, name: '', email: '', identifier: '', conversationId: null, channel: null, messages: [], unread: 0, resolved: false }
 }
 
 export function storageKey(inboxToken: string): string {
@@ -71,10 +73,12 @@ export function loadSession(inboxToken: string, storage: KV = defaultStorage()):
     if (typeof v.channel === 'string' && v.channel) s.channel = v.channel
     if (Array.isArray(v.messages)) s.messages = v.messages
     if (typeof v.unread === 'number' && v.unread >= 0) s.unread = v.unread
+    if (v.resolved === true) s.resolved = true
     if (!s.contactToken) {
       s.conversationId = null
       s.channel = null
     }
+    if (!s.conversationId) s.resolved = false
     return s
   } catch {
     return emptySession()

@@ -41,6 +41,7 @@ button,input,textarea{font:inherit;color:inherit}
 .msg.failed{background:#fee2e2;color:#7f1d1d;cursor:pointer}
 .msg.pending{opacity:.7}
 .empty{margin:auto;color:#57606a;text-align:center;font-size:13px}
+.resolved{padding:8px 14px;font-size:12px;color:#14532d;background:#dcfce7;border-top:1px solid #bbf7d0}
 .typing{padding:4px 14px;font-size:12px;color:#57606a;background:#f6f8fa}
 .composer{display:flex;gap:8px;padding:10px;border-top:1px solid #e5e7eb;background:#fff}
 .composer textarea{flex:1;resize:none;height:40px;max-height:120px;padding:9px 10px;border:1px solid #d0d7de;border-radius:8px}

@@ -86,10 +86,12 @@ export class View {
     this.prechatError, this.prechatSubmit)
   readonly list = el('div', { class: 'messages', 'data-testid': 'widget-messages', role: 'log', 'aria-live': 'polite', 'aria-label': 'Messages' })
   readonly empty = el('p', { class: 'empty' }, 'Send us a message, we are happy to help.')
+  readonly resolved = el('div', { class: 'resolved', 'data-testid': 'widget-resolved', role: 'status', hidden: true },
+    'This conversation was resolved. Write again to reopen it.')
   readonly typingEl = el('div', { class: 'typing', 'data-testid': 'widget-typing', hidden: true, 'aria-live': 'polite' }, 'Agent is typing…')
   readonly input = el('textarea', { 'data-testid': 'widget-input', rows: '1', placeholder: 'Type your message…', 'aria-label': 'Message', maxlength: '20000' })
   readonly sendBtn = el('button', { type: 'button', class: 'btn', 'data-testid': 'widget-send' }, 'Send')
-  readonly chat = el('div', { class: 'chat', hidden: true }, this.list, this.typingEl, el('div', { class: 'composer' }, this.input, this.sendBtn))
+  readonly chat = el('div', { class: 'chat', hidden: true }, this.list, this.typingEl, this.resolved, el('div', { class: 'composer' }, this.input, this.sendBtn))
   readonly panel = el('div', { class: 'panel', 'data-testid': 'widget-panel', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'hd-title', hidden: true },
     el('div', { class: 'head' }, el('div', { class: 'head-text' }, this.title, this.greeting), this.closeBtn),
     this.status, this.prechat, this.chat)
@@ -222,6 +224,11 @@ export class View {
 
   setTyping(on: boolean): void {
     this.typingEl.hidden = !on
+  }
+
+  /** Shows or hides the "conversation resolved" notice above the composer. */
+  setResolved(on: boolean): void {
+    this.resolved.hidden = !on
   }
 
   /** Shows a status line (offline, reconnecting, error) or hides it with null. */

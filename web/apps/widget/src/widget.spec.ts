@@ -39,7 +39,8 @@ function server() {
     return m
   }
   let withChannel = true
-  const conv = () => ({ id: convId, display_id: convId, status: 'open', last_activity_at: '', created_at: '', last_message: msgs[msgs.length - 1] ?? null,
+  let status = 'open'
+  const conv = () => ({ id: convId, display_id: convId, status, last_activity_at: '', created_at: '', last_message: msgs[msgs.length - 1] ?? null,
     ...(withChannel ? { channel: `conversation:1:${convId}` } : {}) })
   const reply = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
   const fetch = async (url: string, init: RequestInit) => {
@@ -64,12 +65,14 @@ function server() {
       if (known) return reply(200, known)
       const m = add(body.content, 'contact')
       keys.set(body.idempotency_key, m)
+      status = 'open' // a new customer message reopens the conversation
       return reply(201, m)
     }
     if (path === `/conversations/${convId}/messages`) return reply(200, { data: [...msgs].reverse(), next_cursor: null })
     return reply(404, { detail: 'not found' })
   }
-  return { fetch, msgs, calls, add, contactBodies, get convId() { return convId }, set convId(v: number) { convId = v }, noChannel() { withChannel = false } }
+  return { fetch, msgs, calls, add, contactBodies, get convId() { return convId }, set convId(v: number) { convId = v },
+    get status() { return status }, set status(v: string) { status = v }, noChannel() { withChannel = false } }
 }
 
 function storage() {
@@ -195,6 +198,56 @@ describe('Widget', () => {
     expect(q(again.w, 'unread-badge').textContent).toBe('2')
     q(again.w, 'launcher').click()
     expect(q(again.w, 'unread-badge').hidden).toBe(true)
+  })
+
+  it('shows a resolved conversation until the visitor writes again', async () => {
+    const srv = server()
+    const st = storage()
+    const { w, clients } = make(srv, st)
+    q(w, 'launcher').click()
+    ;(q(w, 'prechat-name') as HTMLInputElement).value = 'Cy'
+    q(w, 'prechat-submit').click()
+    await vi.waitFor(() => expect(w.view.chat.hidden).toBe(false))
+    w.view.input.value = 'hi'
+    w.view.sendBtn.click()
+    await vi.waitFor(() => expect(clients).toHaveLength(1))
+    const c = clients[0]!
+    c.emit('connected')
+    c.sub.emit('subscribed')
+    await vi.waitFor(() => expect(w.store.unsent()).toEqual([]))
+    const notice = q(w, 'widget-resolved')
+    expect(notice.hidden).toBe(true)
+
+    // A push says resolved; an older push (lower version) does not undo it.
+    srv.status = 'resolved'
+    const status = (s: string, version: number) => ({ data: { id: version, type: 'conversation.status_changed', account_id: 1, conversation_id: 42, version, data: { id: 42, status: s }, created_at: '' } })
+    c.sub.emit('publication', status('resolved', 5))
+    expect(notice.hidden).toBe(false)
+    expect(notice.textContent).toBe('This conversation was resolved. Write again to reopen it.')
+    c.sub.emit('publication', status('open', 4))
+    expect(notice.hidden).toBe(false)
+    expect(JSON.parse(st.getItem(storageKey('tok'))!).resolved).toBe(true)
+
+    // Writing again hides it at once; the server reopens the conversation.
+    w.view.input.value = 'one more thing'
+    w.view.sendBtn.click()
+    expect(notice.hidden).toBe(true)
+    await vi.waitFor(() => expect(w.store.unsent()).toEqual([]))
+    expect(srv.status).toBe('open')
+
+    // A refetch after a resubscription says resolved again.
+    srv.status = 'resolved'
+    c.sub.emit('subscribed')
+    await vi.waitFor(() => expect(notice.hidden).toBe(false))
+    w.destroy()
+    widgets = []
+
+    // A reload shows it straight from the stored session.
+    const again = make(srv, st)
+    expect(q(again.w, 'widget-resolved').hidden).toBe(false)
+    again.w.view.input.value = 'reopen please'
+    again.w.view.sendBtn.click()
+    expect(q(again.w, 'widget-resolved').hidden).toBe(true)
   })
 
   it('starts over when the stored contact token is refused', async () => {

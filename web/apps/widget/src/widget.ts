@@ -1,6 +1,8 @@
 // The widget controller: wires the session, the API, the message store, the
 // offline queue, real-time updates and the view together. One instance per
-// page (main.ts creates it from the embed snippet).
+// page (main.ts creates it from the embed snippet). It also follows the
+// conversation's status: once resolved (a push or a refetch says so) the
+// view says so, until the visitor writes again (the server then reopens it).
 import { ApiError, newKey, WidgetApi, type FetchLike } from './api'
 import type { LoaderConfig } from './loader'
 import { Outbox } from './outbox'
@@ -37,6 +39,11 @@ export class Widget {
   private problem: { text: string; error: boolean } | null = null
   private syncing: Promise<void> | null = null
   private starting: Promise<void> | null = null
+  /** Bumped by every status source, so an older refetch cannot overwrite a newer answer. */
+  private statusSeq = 0
+  /** The version of the last status push applied (pushes older than it are dropped). */
+  private statusVersion = 0
+  private pollTicks = 0
 
   constructor(private readonly cfg: LoaderConfig, private readonly deps: WidgetDeps = {}) {
     this.storage = deps.storage ?? defaultStorage()
@@ -75,6 +82,7 @@ export class Widget {
     this.store.load(this.session.messages)
     this.view.showPrechat(!this.session.contactToken && !this.cfg.identity)
     this.view.setUnread(this.session.unread)
+    this.view.setResolved(this.session.resolved)
     this.view.mount(parent)
     window.addEventListener('online', this.onNetwork)
     window.addEventListener('offline', this.onNetwork)
@@ -182,10 +190,36 @@ export class Widget {
   /** Takes the conversation's id and channel into the session. */
   private adopt(c: WireConversation): void {
     const changed = this.session.conversationId !== c.id || this.session.channel !== (c.channel ?? null)
+    if (this.session.conversationId !== c.id) this.statusVersion = 0
     this.session.conversationId = c.id
     this.session.channel = c.channel ?? null
+    this.statusSeq++
+    this.setResolved(c.status === 'resolved')
     this.persist()
     if (changed) this.stopLive()
+  }
+
+  /** Shows (or hides) the resolved notice and keeps it in the session. */
+  private setResolved(on: boolean): void {
+    this.view.setResolved(on)
+    if (this.session.resolved === on) return
+    this.session.resolved = on
+    this.persist()
+  }
+
+  /** Asks the server for the conversation's status (after a resubscription, now and then while polling). */
+  private async refreshStatus(): Promise<void> {
+    const id = this.session.conversationId
+    if (!id) return
+    const seq = ++this.statusSeq
+    const list = await this.api.conversations()
+    if (seq !== this.statusSeq || this.session.conversationId !== id) return
+    const c = list.find((x) => x.id === id)
+    if (!c) return
+    const resolved = c.status === 'resolved'
+    // A message still on its way reopens the conversation: do not show it resolved meanwhile.
+    if (resolved && this.store.unsent().length) return
+    this.setResolved(resolved)
   }
 
   private send(text: string): void {
@@ -196,6 +230,11 @@ export class Widget {
       return
     }
     this.typing.stop()
+    if (this.session.resolved) {
+      // The server reopens the conversation on the visitor's new message.
+      this.statusSeq++
+      this.setResolved(false)
+    }
     this.store.addLocal(text, newKey())
     // A verified visitor's session may still be starting: it flushes when ready.
     if (this.session.contactToken) void this.outbox.flush()
@@ -263,6 +302,7 @@ export class Widget {
       onUpdate: (u) => this.onUpdate(u),
       onResync: () => {
         this.sync().catch((e) => this.handleError(e))
+        this.refreshStatus().catch(() => {})
         void this.outbox.flush()
       },
       onState: (s) => this.onConn(s),
@@ -280,6 +320,14 @@ export class Widget {
   private onUpdate(u: Update): void {
     if (u.kind === 'message') this.received(this.store.merge([u.message]))
     else if (u.kind === 'typing') this.setAgentTyping(u.typing)
+    else if (u.kind === 'status') {
+      if (u.version !== undefined) {
+        if (u.version < this.statusVersion) return
+        this.statusVersion = u.version
+      }
+      this.statusSeq++
+      this.setResolved(u.status === 'resolved')
+    }
   }
 
   private onConn(s: ConnState): void {
@@ -300,6 +348,7 @@ export class Widget {
     this.poller = setInterval(() => {
       if (navigator.onLine === false) return
       this.sync().catch((e) => this.handleError(e))
+      if (this.pollTicks++ % 3 === 0) this.refreshStatus().catch(() => {})
     }, this.deps.pollMs ?? 5000)
   }
 
@@ -345,6 +394,7 @@ export class Widget {
     this.session = emptySession()
     this.api.contactToken = null
     this.store.clear()
+    this.view.setResolved(false)
     this.view.showPrechat(!this.cfg.identity)
     this.setProblem('Your chat session has ended. Please start a new one.', false)
     if (this.cfg.identity && this.opened) void this.startSession(this.cfg.identity.name, this.cfg.identity.email)

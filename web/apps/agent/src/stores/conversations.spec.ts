@@ -3,6 +3,7 @@
 // reassignment, and the unread marker.
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
+import { nextTick } from 'vue'
 import type { Conversation, Message } from '@shared/types/api'
 
 vi.mock('@/api/conversations', () => ({
@@ -14,6 +15,7 @@ vi.mock('@/api/conversations', () => ({
 import * as api from '@/api/conversations'
 import { useAuthStore, SESSION_KEY, ACCOUNT_KEY } from '@/stores/auth'
 import { matches, useConversationsStore, type ListFilters } from '@/stores/conversations'
+import { prefsKey, sanitizePrefs } from '@/features/conversations/listPrefs'
 
 const ME = 1
 
@@ -207,5 +209,46 @@ describe('conversations store', () => {
       expect.anything(),
       25,
     )
+  })
+
+  it('remembers the tab and filters per account across a reload', async () => {
+    vi.mocked(api.listConversations).mockResolvedValue({ data: [], next_cursor: null })
+    vi.mocked(api.conversationCounts).mockResolvedValue({ mine: 0, unassigned: 0, all: 0 })
+    const s = useConversationsStore()
+    expect(s.tab).toBe('mine')
+    s.setTab('unassigned')
+    s.setFilters({ status: 'pending', priority: 'high', team_id: 3, q: 'ada' })
+    expect(JSON.parse(localStorage.getItem(prefsKey(1, ME)!)!)).toMatchObject({ tab: 'unassigned', filters: { status: 'pending', team_id: 3 } })
+
+    // A reload: a fresh store reads them back.
+    setActivePinia(createPinia())
+    const again = useConversationsStore()
+    expect(again.tab).toBe('unassigned')
+    expect({ ...again.filters }).toEqual({ status: 'pending', priority: 'high', category: '', team_id: 3, inbox_id: null, q: 'ada' })
+
+    // Another account has its own (here: the defaults), and switching back restores them.
+    const auth = useAuthStore()
+    auth.selectAccount(2)
+    await nextTick()
+    expect(again.tab).toBe('mine')
+    expect(again.filters.status).toBe('open')
+    expect(again.filters.team_id).toBeNull()
+    auth.selectAccount(1)
+    await nextTick()
+    expect(again.tab).toBe('unassigned')
+    expect(again.filters.team_id).toBe(3)
+  })
+
+  it('sanitises what it reads back', () => {
+    localStorage.setItem(prefsKey(1, ME)!, '{not json')
+    expect(useConversationsStore().tab).toBe('mine')
+    expect(
+      sanitizePrefs({ tab: 'everything', filters: { status: 'deleted', priority: 'high', category: 'spam', team_id: -1, inbox_id: 2.5, q: 'x'.repeat(500) } }),
+    ).toEqual({ tab: 'mine', filters: { status: 'open', priority: 'high', category: '', team_id: null, inbox_id: null, q: 'x'.repeat(200) } })
+    expect(sanitizePrefs({ tab: 'all', filters: { status: 'all', category: 'billing', inbox_id: 4, q: 7 } })).toEqual({
+      tab: 'all',
+      filters: { status: 'all', priority: '', category: 'billing', team_id: null, inbox_id: 4, q: '' },
+    })
+    expect(sanitizePrefs(null).tab).toBe('mine')
   })
 })

@@ -1,6 +1,7 @@
 // The open conversation: the conversation itself, its messages (with
 // optimistic sends), the AI classification and drafts, the contact, typing,
-// and the composer's text. realtime/events.ts feeds it pushes through the
+// and the composer's text (kept per conversation while the agent switches
+// between them: features/conversation/composerMemory.ts). realtime/events.ts feeds it pushes through the
 // on* methods; pushes are hints, so every one is guarded (other
 // conversations and older versions are ignored) and refetch() reloads
 // everything after a reconnect.
@@ -15,6 +16,8 @@ import {
   type ConversationPatch,
 } from '@/api/conversations'
 import { useConversationsStore } from '@/stores/conversations'
+import { useAuthStore } from '@/stores/auth'
+import { createComposerMemory } from '@/features/conversation/composerMemory'
 import { listMessages } from '@/api/messages'
 import * as aiApi from '@/api/ai'
 import { getContact, listContactConversations } from '@/api/contacts'
@@ -62,6 +65,9 @@ export const useThreadStore = defineStore('thread', () => {
   const focusRequest = ref(0)
 
   let loadSeq = 0
+  const memory = createComposerMemory()
+  const auth = useAuthStore()
+  const memoryKey = (id: number) => `${auth.currentAccountId ?? 0}:${auth.user?.id ?? 0}:${id}`
   let typingTimer: ReturnType<typeof setTimeout> | null = null
   let reclassifyTimer: ReturnType<typeof setTimeout> | null = null
 
@@ -72,6 +78,8 @@ export const useThreadStore = defineStore('thread', () => {
     const d = drafts.value[0]
     return d && d.status === 'pending' ? d : null
   })
+  /** Pending drafts other than the one shown (they answer older messages), newest first. */
+  const olderPendingDrafts = computed(() => drafts.value.filter((d) => d.status === 'pending' && d.id !== pendingDraft.value?.id))
 
   // ---- guards ---------------------------------------------------------------
 
@@ -101,6 +109,13 @@ export const useThreadStore = defineStore('thread', () => {
 
   function reset(id: number | null): void {
     loadSeq++
+    if (conversationId.value !== null) {
+      memory.save(memoryKey(conversationId.value), {
+        text: composerText.value,
+        private: composerPrivate.value,
+        draftId: acceptedDraftId.value,
+      })
+    }
     conversationId.value = id
     conversation.value = null
     messages.value = []
@@ -114,6 +129,12 @@ export const useThreadStore = defineStore('thread', () => {
     composerText.value = ''
     composerPrivate.value = false
     acceptedDraftId.value = null
+    const kept = id === null ? null : memory.take(memoryKey(id))
+    if (kept) {
+      composerText.value = kept.text
+      composerPrivate.value = kept.private
+      acceptedDraftId.value = kept.draftId
+    }
     clearTyping()
   }
 
@@ -176,9 +197,13 @@ export const useThreadStore = defineStore('thread', () => {
   async function loadDrafts(id: number, current: () => boolean): Promise<void> {
     try {
       const list = await aiApi.listDrafts(id)
-      if (current()) drafts.value = list
+      if (!current()) return
+      drafts.value = list
+      // A draft taken into the composer earlier may have been decided since: the text stays, as a plain reply.
+      const held = acceptedDraftId.value
+      if (held !== null && !list.some((x) => x.id === held && x.status === 'pending')) acceptedDraftId.value = null
       const d = list[0]
-      if (d && d.status === 'pending' && current()) void loadArticleTitles(d)
+      if (d && d.status === 'pending') void loadArticleTitles(d)
     } catch {
       // drafts are optional help; the thread works without them
     }
@@ -384,6 +409,7 @@ export const useThreadStore = defineStore('thread', () => {
     reclassifying,
     drafts,
     pendingDraft,
+    olderPendingDrafts,
     articleTitles,
     contact,
     previous,
