@@ -5,6 +5,7 @@ import (
 	"container/heap"
 	"context"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -255,26 +256,88 @@ func (c *vectorCache) nearest(ctx context.Context, tx *store.Tx, embedder string
 	if qn == 0 {
 		return []store.KBScored{}, nil
 	}
-	qnorm := float32(math.Sqrt(qn))
+	return e.search(vec, float32(math.Sqrt(qn)), limit), nil
+}
+
+// search returns the limit vectors most similar to vec (whose norm is
+// qnorm), best first. Large accounts are scanned in parallel shards, each
+// keeping its own best hits; the shards' hits are then merged under the same
+// order, so the answer is the sequential scan's.
+func (e *cacheEntry) search(vec []float32, qnorm float32, limit int) []store.KBScored {
+	n := len(e.vecs.ChunkIDs)
+	shards := 1
+	if n >= parallelScanMin {
+		shards = min(runtime.GOMAXPROCS(0), n/(parallelScanMin/2))
+	}
+	if shards <= 1 {
+		return e.topK(vec, qnorm, 0, n, limit).sorted()
+	}
+	parts := make([]*scoredHeap, shards)
+	var wg sync.WaitGroup
+	for s := range shards {
+		lo, hi := n*s/shards, n*(s+1)/shards
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			parts[s] = e.topK(vec, qnorm, lo, hi, limit)
+		}()
+	}
+	wg.Wait()
+	top := &scoredHeap{}
+	for _, p := range parts {
+		for _, h := range *p {
+			top.offer(h, limit)
+		}
+	}
+	return top.sorted()
+}
+
+// parallelScanMin is the number of vectors from which a search is split
+// across the CPUs (below it, starting goroutines costs more than it saves).
+const parallelScanMin = 8192
+
+// topK scans vectors [lo, hi) and keeps the limit most similar to vec.
+func (e *cacheEntry) topK(vec []float32, qnorm float32, lo, hi, limit int) *scoredHeap {
 	dim := e.vecs.Dim
 	top := &scoredHeap{}
-	for i, id := range e.vecs.ChunkIDs {
+	for i := lo; i < hi; i++ {
 		if e.norms[i] == 0 {
 			continue
 		}
 		sim := dot(vec, e.vecs.Data[i*dim:(i+1)*dim]) / (qnorm * e.norms[i])
-		if top.Len() < limit {
-			heap.Push(top, store.KBScored{ChunkID: id, ArticleID: e.vecs.ArticleIDs[i], Score: float64(sim)})
-		} else if float64(sim) > (*top)[0].Score {
-			(*top)[0] = store.KBScored{ChunkID: id, ArticleID: e.vecs.ArticleIDs[i], Score: float64(sim)}
-			heap.Fix(top, 0)
-		}
+		top.offer(store.KBScored{ChunkID: e.vecs.ChunkIDs[i], ArticleID: e.vecs.ArticleIDs[i], Score: float64(sim)}, limit)
 	}
-	out := make([]store.KBScored, top.Len())
+	return top
+}
+
+// offer keeps h if it is among the limit best seen so far.
+func (h *scoredHeap) offer(x store.KBScored, limit int) {
+	switch {
+	case limit <= 0:
+	case h.Len() < limit:
+		heap.Push(h, x)
+	case worse((*h)[0], x):
+		(*h)[0] = x
+		heap.Fix(h, 0)
+	}
+}
+
+// worse reports whether a ranks below b: a lower score, or the same score
+// and a higher chunk id (the heap's order).
+func worse(a, b store.KBScored) bool {
+	if a.Score != b.Score {
+		return a.Score < b.Score
+	}
+	return a.ChunkID > b.ChunkID
+}
+
+// sorted empties the heap, best first.
+func (h *scoredHeap) sorted() []store.KBScored {
+	out := make([]store.KBScored, h.Len())
 	for i := len(out) - 1; i >= 0; i-- {
-		out[i] = heap.Pop(top).(store.KBScored)
+		out[i] = heap.Pop(h).(store.KBScored)
 	}
-	return out, nil
+	return out
 }
 
 // dot is the dot product of two vectors of equal length.
