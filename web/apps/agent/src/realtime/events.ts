@@ -12,14 +12,16 @@ import type { AnyRealtimeEvent, RealtimeEvent, RealtimeEventType, TypingEvent } 
 
 type Handlers = { [K in RealtimeEventType]: (ev: RealtimeEvent<K>) => void }
 
-/** Applies a conversation.* event to the list and the open thread. */
+/**
+ * Applies a conversation.* event to the list (which fetches a conversation
+ * it does not hold rather than trust a possibly late push) and to the open
+ * thread (which ignores other conversations and older versions itself).
+ */
 function conversationChanged(ev: RealtimeEvent<'conversation.created' | 'conversation.updated' | 'conversation.assigned' | 'conversation.status_changed'>): void {
   const list = useConversationsStore()
-  const applied = list.upsert(ev.data)
-  if (applied) {
-    list.refreshCountsSoon()
-    useThreadStore().onConversationChanged(ev)
-  }
+  list.applyPush(ev.data)
+  list.refreshCountsSoon()
+  useThreadStore().onConversationChanged(ev)
 }
 
 export const handlers: Handlers = {

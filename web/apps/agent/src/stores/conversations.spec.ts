@@ -137,6 +137,26 @@ describe('conversations store', () => {
     expect(ids(s)).toEqual([5, 2, 1])
   })
 
+  it('fetches a pushed conversation it does not hold instead of trusting the push', async () => {
+    const s = await storeWith('all', [conv(1)])
+    // A late push (an old outbox event) says low priority; the server says urgent.
+    vi.mocked(api.getConversation).mockResolvedValue(conv(7, { version: 3, priority: 'urgent' }))
+    expect(s.applyPush(conv(7, { version: 1, priority: 'low' }))).toBe(false)
+    expect(api.getConversation).toHaveBeenCalledWith(7)
+    await vi.waitFor(() => expect(s.items.find((c) => c.id === 7)?.priority).toBe('urgent'))
+    // One that has left the view by now (resolved) is not shown as open.
+    vi.mocked(api.getConversation).mockResolvedValue(conv(8, { version: 4, status: 'resolved' }))
+    s.applyPush(conv(8, { version: 1, status: 'open' }))
+    await vi.waitFor(() => expect(api.getConversation).toHaveBeenCalledWith(8))
+    await Promise.resolve()
+    expect(s.items.some((c) => c.id === 8)).toBe(false)
+    // A held conversation is decided by the version guard, without a fetch.
+    vi.mocked(api.getConversation).mockClear()
+    expect(s.applyPush(conv(1, { version: 2, priority: 'high' }))).toBe(true)
+    expect(api.getConversation).not.toHaveBeenCalled()
+    expect(s.items.find((c) => c.id === 1)?.priority).toBe('high')
+  })
+
   it('drops a push older than what it holds', async () => {
     const s = await storeWith('all', [conv(1, { version: 5, priority: 'high' })])
     expect(s.upsert(conv(1, { version: 4, priority: 'low' }))).toBe(false)

@@ -213,6 +213,25 @@ export const useConversationsStore = defineStore('conversations', () => {
   }
 
   /**
+   * A conversation.* push. For a conversation the store holds, the version
+   * guard decides. One it does not know is fetched first: the push may be
+   * old (the outbox relay republishes events seconds later, and events of a
+   * desk seeded before anyone connected arrive late), and an old snapshot of
+   * an unknown conversation would otherwise show it in a state it has left.
+   * Returns whether the push was applied at once.
+   */
+  function applyPush(c: Conversation): boolean {
+    if (versions.has(c.id)) return upsert(c)
+    void api
+      .getConversation(c.id)
+      .then((fresh) => upsert(fresh))
+      .catch(() => {
+        // gone or not ours: nothing to show
+      })
+    return false
+  }
+
+  /**
    * A new message: the row gets the message as preview, moves by its new
    * activity time, and is marked unread unless open. Unknown conversations
    * are fetched (they may belong in the list now).
@@ -359,6 +378,7 @@ export const useConversationsStore = defineStore('conversations', () => {
     refreshCounts,
     refreshCountsSoon,
     upsert,
+    applyPush,
     applyMessage,
     applyClassification,
     remove,
