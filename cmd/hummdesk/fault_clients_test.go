@@ -129,7 +129,7 @@ func (c *rtClient) catchUp(from int64) {
 			return
 		default:
 		}
-		n, next, err := c.fetchEvents(since)
+		n, next, pending, err := c.fetchEvents(since)
 		if err != nil {
 			c.mu.Lock()
 			c.lastErr = "catch-up: " + err.Error()
@@ -138,35 +138,41 @@ func (c *rtClient) catchUp(from int64) {
 			continue
 		}
 		since = next
+		if pending {
+			// Committed events wait behind an older transaction: ask again.
+			time.Sleep(200 * time.Millisecond)
+			continue
+		}
 		if n < 100 {
 			return
 		}
 	}
 }
 
-func (c *rtClient) fetchEvents(since int64) (int, int64, error) {
+func (c *rtClient) fetchEvents(since int64) (n int, next int64, pending bool, err error) {
 	req, _ := http.NewRequest(http.MethodGet, fmt.Sprintf("%s/api/v1/accounts/%d/events?since=%d&limit=100", c.api, c.accountID, since), nil)
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, false, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		b, _ := io.ReadAll(resp.Body)
-		return 0, 0, fmt.Errorf("GET events: %d %s", resp.StatusCode, b)
+		return 0, 0, false, fmt.Errorf("GET events: %d %s", resp.StatusCode, b)
 	}
 	var page struct {
-		Data  []json.RawMessage `json:"data"`
-		Since int64             `json:"since"`
+		Data    []json.RawMessage `json:"data"`
+		Since   int64             `json:"since"`
+		Pending bool              `json:"pending"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil {
-		return 0, 0, err
+		return 0, 0, false, err
 	}
 	for _, e := range page.Data {
 		c.record(e)
 	}
-	return len(page.Data), page.Since, nil
+	return len(page.Data), page.Since, page.Pending, nil
 }
 
 // missing returns the ids in want the client has not seen.

@@ -121,6 +121,24 @@ func (t *Tx) EventsSince(ctx context.Context, afterID int64, limit int) ([]desk.
 	return scanEvents(t.query(ctx, q+" ORDER BY id LIMIT $3", t.accountID, afterID, limit))
 }
 
+// EventsHeldBack reports whether the account has committed events after id
+// that EventsSince does not return yet, because a transaction older than
+// theirs is still running (PostgreSQL; never on SQLite). A client catching
+// up should ask again shortly.
+func (t *Tx) EventsHeldBack(ctx context.Context, afterID int64) (bool, error) {
+	if err := t.mustAccount(); err != nil {
+		return false, err
+	}
+	if t.d != Postgres {
+		return false, nil
+	}
+	var held bool
+	err := t.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM events WHERE account_id = $1 AND id > $2
+		AND NOT (xid < pg_snapshot_xmin(pg_current_snapshot()) OR created_at < $3))`,
+		t.accountID, afterID, t.d.ts(t.now.Add(-eventSettle))).Scan(&held)
+	return held, mapErr(err)
+}
+
 // eventSettle bounds how long catch-up reads wait for an older
 // transaction to commit.
 const eventSettle = 30 * time.Second

@@ -62,6 +62,21 @@ func TestEventsSinceNeverSkipsALaterCommit(t *testing.T) {
 	if evs := since(); len(evs) != 0 {
 		t.Fatalf("with the first transaction still open, catch-up returned %v", evs)
 	}
+	heldBack := func() bool {
+		var held bool
+		if err := st.ReadTx(ctx, acc, func(tx *store.Tx) (err error) {
+			held, err = tx.EventsHeldBack(ctx, 0)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return held
+	}
+	// The reader is told that committed events wait behind it, so it asks
+	// again instead of taking the empty answer as the end.
+	if !heldBack() {
+		t.Fatal("with b.second committed behind an open transaction, EventsHeldBack says nothing waits")
+	}
 	finish()
 	if err := <-done; err != nil {
 		t.Fatal(err)
@@ -74,5 +89,8 @@ func TestEventsSinceNeverSkipsALaterCommit(t *testing.T) {
 	}
 	if len(evs) != 2 || evs[0].Type != "a.first" || evs[1].Type != "b.second" || evs[0].ID > evs[1].ID {
 		t.Fatalf("after both commits: %+v", evs)
+	}
+	if heldBack() {
+		t.Fatal("after both commits, EventsHeldBack still says events wait")
 	}
 }
