@@ -151,10 +151,32 @@ type Inbox struct {
 	// Token is the inbox's public token, used by the widget.
 	Token string `json:"inbox_token"`
 	// HMACSecret signs contact identifiers for identity verification.
-	HMACSecret    string    `json:"hmac_secret"`
-	HMACMandatory bool      `json:"hmac_mandatory"`
-	Greeting      string    `json:"greeting"`
-	CreatedAt     time.Time `json:"created_at"`
+	HMACSecret    string `json:"hmac_secret"`
+	HMACMandatory bool   `json:"hmac_mandatory"`
+	Greeting      string `json:"greeting"`
+	// The widget's pre-chat form. PrechatDisabled is negative so that the
+	// zero value is the default, as in the table: the form on (name and
+	// email asked before the chat), the email optional.
+	PrechatDisabled     bool `json:"prechat_disabled"`
+	PrechatRequireEmail bool `json:"prechat_require_email"`
+	// PrechatMessage is the line shown above the form (at most
+	// MaxPrechatMessage characters).
+	PrechatMessage string    `json:"prechat_message"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// MaxPrechatMessage is the longest pre-chat intro line, in characters.
+const MaxPrechatMessage = 500
+
+// PrechatEnabled tells whether the widget asks for a name and an email
+// before the chat.
+func (in Inbox) PrechatEnabled() bool { return !in.PrechatDisabled }
+
+// SessionNeedsEmail is the one rule for a widget session's email: it is
+// required when the pre-chat form is on and asks for it, unless the site
+// vouched for the visitor with a verified identifier (identifier_hash).
+func (in Inbox) SessionNeedsEmail(verified bool) bool {
+	return in.PrechatEnabled() && in.PrechatRequireEmail && !verified
 }
 
 // Contact is a customer of an account.

@@ -288,16 +288,58 @@ func TestInboxesAPI(t *testing.T) {
 		if res := adm.try("POST", "/inboxes", map[string]any{"name": "Fax", "channel_type": "fax"}); res.Status != http.StatusUnprocessableEntity {
 			t.Fatalf("unknown channel: status %d", res.Status)
 		}
-		if ids := idsOf(rows(adm.do(http.StatusOK, "GET", "/inboxes", nil))); len(ids) != 3 {
+		// The pre-chat form is on by default, the email optional.
+		if web.JSON["prechat_enabled"] != true || web.JSON["prechat_require_email"] != false || web.JSON["prechat_message"] != "" {
+			t.Fatalf("pre-chat defaults: %s", web.Raw)
+		}
+		quiet := adm.do(http.StatusCreated, "POST", "/inboxes", map[string]any{"name": "Quiet", "channel_type": "web_widget",
+			"prechat_enabled": false, "prechat_message": " Straight to the chat "})
+		if quiet.JSON["prechat_enabled"] != false || quiet.JSON["prechat_message"] != "Straight to the chat" {
+			t.Fatalf("inbox created without the pre-chat form: %s", quiet.Raw)
+		}
+		for name, body := range map[string]map[string]any{
+			"enabled not a boolean":       {"name": "X", "channel_type": "web_widget", "prechat_enabled": "yes"},
+			"require email not a boolean": {"name": "X", "channel_type": "web_widget", "prechat_require_email": 1},
+			"message not a string":        {"name": "X", "channel_type": "web_widget", "prechat_message": 42},
+			"message too long":            {"name": "X", "channel_type": "web_widget", "prechat_message": strings.Repeat("é", 501)},
+		} {
+			res := adm.try("POST", "/inboxes", body)
+			if res.Status != http.StatusUnprocessableEntity {
+				t.Errorf("create, %s: status %d, want 422; body %s", name, res.Status, res.Raw)
+				continue
+			}
+			btIsProblem(t, res)
+		}
+		if ids := idsOf(rows(adm.do(http.StatusOK, "GET", "/inboxes", nil))); len(ids) != 4 {
 			t.Fatalf("inboxes %v", ids)
 		}
 
 		id := testkit.ID(web.JSON["id"])
 		p := fmt.Sprintf("/inboxes/%d", id)
-		upd := adm.do(http.StatusOK, "PATCH", p, map[string]any{"name": " Support ", "greeting": "Hello again", "hmac_mandatory": true})
+		upd := adm.do(http.StatusOK, "PATCH", p, map[string]any{"name": " Support ", "greeting": "Hello again", "hmac_mandatory": true,
+			"prechat_require_email": true, "prechat_message": strings.Repeat("é", 500)})
 		if upd.JSON["name"] != "Support" || upd.JSON["greeting"] != "Hello again" || upd.JSON["hmac_mandatory"] != true ||
-			upd.JSON["inbox_token"] != token {
+			upd.JSON["inbox_token"] != token || upd.JSON["prechat_enabled"] != true || upd.JSON["prechat_require_email"] != true ||
+			upd.JSON["prechat_message"] != strings.Repeat("é", 500) {
 			t.Fatalf("update: %s", upd.Raw)
+		}
+		for name, body := range map[string]map[string]any{
+			"enabled not a boolean":       {"prechat_enabled": "no"},
+			"require email not a boolean": {"prechat_require_email": "true"},
+			"message not a string":        {"prechat_message": []any{"a"}},
+			"message too long":            {"prechat_message": strings.Repeat("a", 501)},
+		} {
+			res := adm.try("PATCH", p, body)
+			if res.Status != http.StatusUnprocessableEntity {
+				t.Errorf("update, %s: status %d, want 422; body %s", name, res.Status, res.Raw)
+				continue
+			}
+			btIsProblem(t, res)
+		}
+		// Fields left out stay; a refused update changed nothing.
+		upd = adm.do(http.StatusOK, "PATCH", p, map[string]any{"prechat_message": "Tell us who you are"})
+		if upd.JSON["prechat_require_email"] != true || upd.JSON["prechat_message"] != "Tell us who you are" || upd.JSON["name"] != "Support" {
+			t.Fatalf("partial update: %s", upd.Raw)
 		}
 		if got := adm.do(http.StatusOK, "GET", p, nil); canon(t, got.Raw) != canon(t, upd.Raw) {
 			t.Fatalf("get after update:\n%s\n%s", got.Raw, upd.Raw)
@@ -313,8 +355,15 @@ func TestInboxesAPI(t *testing.T) {
 			t.Fatal("agent's view lacks the widget snippet")
 		}
 		cfg := a.MustDo(t, http.StatusOK, testkit.Req{Method: "GET", Path: "/api/v1/widget/" + token})
-		if cfg.JSON["greeting"] != "Hello again" || cfg.JSON["hmac_mandatory"] != true {
+		if cfg.JSON["greeting"] != "Hello again" || cfg.JSON["hmac_mandatory"] != true || cfg.JSON["prechat_enabled"] != true ||
+			cfg.JSON["prechat_require_email"] != true || cfg.JSON["prechat_message"] != "Tell us who you are" {
 			t.Fatalf("widget config: %s", cfg.Raw)
+		}
+		// The pre-chat settings round-trip through the list, too.
+		for _, got := range rows(adm.do(http.StatusOK, "GET", "/inboxes", nil)) {
+			if testkit.ID(got["id"]) == testkit.ID(quiet.JSON["id"]) && (got["prechat_enabled"] != false || got["prechat_message"] != "Straight to the chat") {
+				t.Fatalf("listed inbox without the pre-chat form: %v", got)
+			}
 		}
 
 		// Deleting an inbox deletes its conversations and messages.

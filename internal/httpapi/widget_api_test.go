@@ -397,3 +397,66 @@ func TestWidgetConversationIdempotencyKey(t *testing.T) {
 		}
 	})
 }
+
+func TestWidgetPrechatRequiredEmail(t *testing.T) {
+	t.Parallel()
+	testkit.Each(t, func(t *testing.T, d testkit.Dialect) {
+		t.Parallel()
+		a := testkit.StartApp(t, d)
+		ten := a.Signup(t)
+		in := btInbox(t, a, ten, map[string]any{"prechat_require_email": true, "prechat_message": "Leave your email, we answer there too."})
+		open := btInbox(t, a, ten, nil)
+
+		cfg := a.MustDo(t, http.StatusOK, testkit.Req{Method: "GET", Path: "/api/v1/widget/" + in.token})
+		if cfg.JSON["prechat_enabled"] != true || cfg.JSON["prechat_require_email"] != true ||
+			cfg.JSON["prechat_message"] != "Leave your email, we answer there too." {
+			t.Fatalf("widget config: %s", cfg.Raw)
+		}
+		if _, ok := cfg.JSON["hmac_secret"]; ok {
+			t.Fatalf("widget config shows the secret: %s", cfg.Raw)
+		}
+		// The OpenAPI document describes the fields (huma skips unexported embedded structs).
+		if oa := a.MustDo(t, http.StatusOK, testkit.Req{Method: "GET", Path: "/api/openapi.json"}); strings.Count(string(oa.Raw), `"prechat_require_email"`) < 4 {
+			t.Errorf("the OpenAPI document lacks the pre-chat fields")
+		}
+		def := a.MustDo(t, http.StatusOK, testkit.Req{Method: "GET", Path: "/api/v1/widget/" + open.token})
+		if def.JSON["prechat_enabled"] != true || def.JSON["prechat_require_email"] != false || def.JSON["prechat_message"] != "" {
+			t.Fatalf("default widget config: %s", def.Raw)
+		}
+
+		// Without a valid email the session is refused.
+		path := "/api/v1/widget/" + in.token + "/contacts"
+		for name, body := range map[string]map[string]any{
+			"nothing":       {},
+			"name only":     {"name": "Ann"},
+			"blank email":   {"name": "Ann", "email": "   "},
+			"invalid email": {"name": "Ann", "email": "ann at example"},
+		} {
+			res := a.Do(t, testkit.Req{Method: "POST", Path: path, Body: body})
+			if res.Status != http.StatusUnprocessableEntity {
+				t.Errorf("%s: status %d, want 422; body %s", name, res.Status, res.Raw)
+				continue
+			}
+			btIsProblem(t, res)
+		}
+		if v := btSession(t, a, in.token, map[string]any{"name": "Ann", "email": " ann@example.test "}); v.contactID == 0 {
+			t.Fatal("session with an email")
+		}
+		// A visitor the site vouches for needs no email; a failed
+		// verification is still refused as such.
+		btSession(t, a, in.token, map[string]any{"identifier": "user-9", "identifier_hash": auth.IdentifierHash(in.secret, "user-9")})
+		btProblem(t, a.Do(t, testkit.Req{Method: "POST", Path: path,
+			Body: map[string]any{"identifier": "user-9", "identifier_hash": strings.Repeat("0", 64)}}), http.StatusUnauthorized)
+		// Other inboxes, and this one with its form turned off, take
+		// anonymous visitors.
+		btSession(t, a, open.token, nil)
+		a.MustDo(t, http.StatusOK, testkit.Req{Method: "PATCH", Path: fmt.Sprintf("/api/v1/accounts/%d/inboxes/%d", ten.AccountID, in.id),
+			Token: ten.Token, Body: map[string]any{"prechat_enabled": false}})
+		cfg = a.MustDo(t, http.StatusOK, testkit.Req{Method: "GET", Path: "/api/v1/widget/" + in.token})
+		if cfg.JSON["prechat_enabled"] != false {
+			t.Fatalf("widget config after turning the form off: %s", cfg.Raw)
+		}
+		v := btSession(t, a, in.token, nil)
+		v.start(t, a, "hello without a form")
+	})
+}

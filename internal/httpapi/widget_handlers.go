@@ -75,6 +75,7 @@ type widgetConfigBody struct {
 	Name          string `json:"name"`
 	Greeting      string `json:"greeting"`
 	HMACMandatory bool   `json:"hmac_mandatory"`
+	PrechatSettings
 }
 
 func (s *Server) widgetConfigHandler(ctx context.Context, in *InboxTokenParam) (*out[widgetConfigBody], error) {
@@ -82,14 +83,15 @@ func (s *Server) widgetConfigHandler(ctx context.Context, in *InboxTokenParam) (
 	if err != nil {
 		return nil, s.toProblem(ctx, err)
 	}
-	return reply(widgetConfigBody{Name: inbox.Name, Greeting: inbox.Greeting, HMACMandatory: inbox.HMACMandatory}), nil
+	return reply(widgetConfigBody{Name: inbox.Name, Greeting: inbox.Greeting, HMACMandatory: inbox.HMACMandatory,
+		PrechatSettings: prechatOf(inbox)}), nil
 }
 
 type widgetSessionInput struct {
 	InboxTokenParam
 	Body struct {
 		Name           string `json:"name,omitempty" maxLength:"200"`
-		Email          string `json:"email,omitempty" maxLength:"320"`
+		Email          string `json:"email,omitempty" maxLength:"320" doc:"Required when the inbox's pre-chat form requires an email, unless identifier_hash verifies the visitor"`
 		Identifier     string `json:"identifier,omitempty" maxLength:"200" doc:"Your site's id for the visitor; needs identifier_hash"`
 		IdentifierHash string `json:"identifier_hash,omitempty" maxLength:"128" doc:"HMAC-SHA256(identifier, inbox hmac_secret), hex"`
 	}
@@ -127,6 +129,9 @@ func (s *Server) widgetStartSessionHandler(ctx context.Context, in *widgetSessio
 		verified = true
 	} else if inbox.HMACMandatory {
 		return nil, s.toProblem(ctx, &desk.Error{Kind: desk.KindUnauthorized, Message: "this inbox requires a verified identity (identifier and identifier_hash)"})
+	}
+	if inbox.SessionNeedsEmail(verified) && strings.TrimSpace(b.Email) == "" {
+		return nil, s.toProblem(ctx, desk.Invalid("email", "this inbox asks for an email address before the chat"))
 	}
 	var contact desk.Contact
 	err = s.store.Tx(ctx, inbox.AccountID, func(tx *store.Tx) error {

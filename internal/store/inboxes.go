@@ -6,12 +6,15 @@ import (
 	"hummdesk/internal/desk"
 )
 
-const inboxCols = "id, account_id, name, channel_type, token, hmac_secret, hmac_mandatory, greeting, created_at"
+const inboxCols = "id, account_id, name, channel_type, token, hmac_secret, hmac_mandatory, greeting, " +
+	"prechat_enabled, prechat_require_email, prechat_message, created_at"
 
 func scanInbox(row interface{ Scan(...any) error }) (desk.Inbox, error) {
 	var in desk.Inbox
+	var prechat bool
 	err := row.Scan(&in.ID, &in.AccountID, &in.Name, &in.ChannelType, &in.Token, &in.HMACSecret, &in.HMACMandatory,
-		&in.Greeting, timeCol{&in.CreatedAt})
+		&in.Greeting, &prechat, &in.PrechatRequireEmail, &in.PrechatMessage, timeCol{&in.CreatedAt})
+	in.PrechatDisabled = !prechat
 	return in, err
 }
 
@@ -21,9 +24,11 @@ func (t *Tx) InboxCreate(ctx context.Context, in desk.Inbox) (desk.Inbox, error)
 	if err := t.mustAccount(); err != nil {
 		return desk.Inbox{}, err
 	}
-	out, err := scanInbox(t.queryRow(ctx, `INSERT INTO inboxes (account_id, name, channel_type, token, hmac_secret, hmac_mandatory, greeting, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING `+inboxCols,
-		t.accountID, in.Name, string(in.ChannelType), in.Token, in.HMACSecret, in.HMACMandatory, in.Greeting, t.d.ts(t.now)))
+	out, err := scanInbox(t.queryRow(ctx, `INSERT INTO inboxes (account_id, name, channel_type, token, hmac_secret, hmac_mandatory, greeting,
+		prechat_enabled, prechat_require_email, prechat_message, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING `+inboxCols,
+		t.accountID, in.Name, string(in.ChannelType), in.Token, in.HMACSecret, in.HMACMandatory, in.Greeting,
+		in.PrechatEnabled(), in.PrechatRequireEmail, in.PrechatMessage, t.d.ts(t.now)))
 	return out, mapErr(err)
 }
 
@@ -68,9 +73,12 @@ func (t *Tx) InboxList(ctx context.Context) ([]desk.Inbox, error) {
 
 // InboxUpdateParams changes an inbox; nil fields stay.
 type InboxUpdateParams struct {
-	Name          *string
-	Greeting      *string
-	HMACMandatory *bool
+	Name                *string
+	Greeting            *string
+	HMACMandatory       *bool
+	PrechatEnabled      *bool
+	PrechatRequireEmail *bool
+	PrechatMessage      *string
 }
 
 // InboxUpdate changes an inbox.
@@ -88,8 +96,18 @@ func (t *Tx) InboxUpdate(ctx context.Context, id int64, p InboxUpdateParams) (de
 	if p.HMACMandatory != nil {
 		in.HMACMandatory = *p.HMACMandatory
 	}
-	_, err = t.exec(ctx, "UPDATE inboxes SET name = $3, greeting = $4, hmac_mandatory = $5 WHERE account_id = $1 AND id = $2",
-		t.accountID, id, in.Name, in.Greeting, in.HMACMandatory)
+	if p.PrechatEnabled != nil {
+		in.PrechatDisabled = !*p.PrechatEnabled
+	}
+	if p.PrechatRequireEmail != nil {
+		in.PrechatRequireEmail = *p.PrechatRequireEmail
+	}
+	if p.PrechatMessage != nil {
+		in.PrechatMessage = *p.PrechatMessage
+	}
+	_, err = t.exec(ctx, `UPDATE inboxes SET name = $3, greeting = $4, hmac_mandatory = $5,
+		prechat_enabled = $6, prechat_require_email = $7, prechat_message = $8 WHERE account_id = $1 AND id = $2`,
+		t.accountID, id, in.Name, in.Greeting, in.HMACMandatory, in.PrechatEnabled(), in.PrechatRequireEmail, in.PrechatMessage)
 	return in, err
 }
 

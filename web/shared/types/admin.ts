@@ -72,19 +72,35 @@ export interface Inbox {
   hmac_secret?: string
   hmac_mandatory: boolean
   greeting: string
+  /** The widget asks for a name and an email before the chat. */
+  prechat_enabled: boolean
+  /** With the form on, the email is required (a verified visitor is exempt). */
+  prechat_require_email: boolean
+  /** Line shown above the pre-chat form (at most PRECHAT_MESSAGE_MAX characters). */
+  prechat_message: string
   /** HTML to paste into a site (web_widget inboxes). */
   widget_snippet?: string
   created_at: string
 }
 
-export interface InboxInput {
+/** The longest pre-chat intro line the server takes, in characters. */
+export const PRECHAT_MESSAGE_MAX = 500
+
+/** The pre-chat form settings of an inbox, as sent on create and update. */
+export interface InboxPrechat {
+  prechat_enabled?: boolean
+  prechat_require_email?: boolean
+  prechat_message?: string
+}
+
+export interface InboxInput extends InboxPrechat {
   name: string
   channel_type: ChannelType
   greeting?: string
   hmac_mandatory?: boolean
 }
 
-export interface InboxPatch {
+export interface InboxPatch extends InboxPrechat {
   name?: string
   greeting?: string
   hmac_mandatory?: boolean

@@ -24,7 +24,7 @@ button,input,textarea{font:inherit;color:inherit}
 .status{padding:6px 16px;background:#fef3c7;color:#78350f;font-size:12px}
 .status.error{background:#fee2e2;color:#7f1d1d}
 .prechat{display:flex;flex-direction:column;gap:10px;padding:16px;overflow:auto}
-.prechat p{margin:0 0 4px;color:#57606a}
+.prechat p{margin:0 0 4px;color:#57606a;white-space:pre-wrap;overflow-wrap:anywhere}
 .field{display:flex;flex-direction:column;gap:4px;font-size:13px;font-weight:500}
 .field input{padding:8px 10px;border:1px solid #d0d7de;border-radius:8px;background:#fff;font-weight:400}
 .field input:focus,.composer textarea:focus{outline:2px solid var(--hd-accent);outline-offset:-1px}

@@ -27,6 +27,12 @@ export interface WidgetConfig {
   name: string
   greeting: string
   hmac_mandatory: boolean
+  /** Ask for a name and an email before the chat (absent on older servers: on). */
+  prechat_enabled?: boolean
+  /** With the form on, the email is required. */
+  prechat_require_email?: boolean
+  /** The line shown above the pre-chat form ('' for the widget's own). */
+  prechat_message?: string
 }
 
 export interface SessionReply {

@@ -34,11 +34,15 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs =
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
-/** Checks the pre-chat form: a name is required, an email is optional but must look like one. */
-export function validatePrechat(name: string, email: string): string | null {
+/** The line above the pre-chat form when the inbox sets none. */
+export const DEFAULT_INTRO = 'Tell us who you are and we will get back to you here.'
+
+/** Checks the pre-chat form: a name is required; an email must look like one, and be there when the inbox requires it. */
+export function validatePrechat(name: string, email: string, requireEmail = false): string | null {
   if (!name.trim()) return 'Please tell us your name.'
   if (name.trim().length > 200) return 'That name is too long.'
-  if (email.trim() && !EMAIL.test(email.trim())) return 'Please enter a valid email address, or leave it empty.'
+  if (requireEmail && !email.trim()) return 'Please enter your email address.'
+  if (email.trim() && !EMAIL.test(email.trim())) return requireEmail ? 'Please enter a valid email address.' : 'Please enter a valid email address, or leave it empty.'
   return null
 }
 
@@ -79,10 +83,12 @@ export class View {
   readonly emailInput = el('input', { type: 'email', 'data-testid': 'prechat-email', autocomplete: 'email', maxlength: '320' })
   readonly prechatError = el('div', { class: 'error-text', role: 'alert' })
   readonly prechatSubmit = el('button', { type: 'submit', class: 'btn', 'data-testid': 'prechat-submit' }, 'Start chat')
+  readonly prechatIntro = el('p', { class: 'intro' }, DEFAULT_INTRO)
+  readonly emailLabel = el('span', {}, 'Email (optional)')
   readonly prechat = el('form', { class: 'prechat', novalidate: true, hidden: true },
-    el('p', {}, 'Tell us who you are and we will get back to you here.'),
+    this.prechatIntro,
     el('label', { class: 'field' }, 'Name', this.nameInput),
-    el('label', { class: 'field' }, 'Email (optional)', this.emailInput),
+    el('label', { class: 'field' }, this.emailLabel, this.emailInput),
     this.prechatError, this.prechatSubmit)
   readonly list = el('div', { class: 'messages', 'data-testid': 'widget-messages', role: 'log', 'aria-live': 'polite', 'aria-label': 'Messages' })
   readonly empty = el('p', { class: 'empty' }, 'Send us a message, we are happy to help.')
@@ -96,6 +102,7 @@ export class View {
     el('div', { class: 'head' }, el('div', { class: 'head-text' }, this.title, this.greeting), this.closeBtn),
     this.status, this.prechat, this.chat)
   private items = new Map<string, HTMLElement>()
+  private requireEmail = false
   private isOpen = false
   private enterDown = false
   private unread = 0
@@ -126,7 +133,7 @@ export class View {
       e.preventDefault()
       const name = this.nameInput.value
       const email = this.emailInput.value
-      const err = validatePrechat(name, email)
+      const err = validatePrechat(name, email, this.requireEmail)
       this.prechatError.textContent = err ?? ''
       if (!err) this.h.prechat(name.trim(), email.trim())
     })
@@ -177,6 +184,14 @@ export class View {
     this.title.textContent = name || 'Chat'
     this.greeting.textContent = greeting
     this.greeting.hidden = !greeting
+  }
+
+  /** Applies the inbox's pre-chat settings: the intro line (as text) and whether the email is required. */
+  setPrechatOptions(requireEmail: boolean, intro: string): void {
+    this.requireEmail = requireEmail
+    this.prechatIntro.textContent = intro.trim() || DEFAULT_INTRO
+    this.emailLabel.textContent = requireEmail ? 'Email' : 'Email (optional)'
+    this.emailInput.required = requireEmail
   }
 
   setOpen(open: boolean): void {

@@ -25,14 +25,15 @@ class FakeClient {
   disconnect() {}
 }
 
-/** A tiny in-memory widget API: one inbox, conversations and messages, idempotency keys. */
-function server() {
+/** A tiny in-memory widget API: one inbox (its config overridable), conversations and messages, idempotency keys. */
+function server(config: Record<string, unknown> = {}) {
   const msgs: WireMessage[] = []
   const keys = new Map<string, WireMessage>()
   let convId = 0
   let id = 0
   const calls: string[] = []
   const contactBodies: Record<string, string>[] = []
+  let contactFailures = 0
   const add = (content: string, sender_type: WireMessage['sender_type']) => {
     const m: WireMessage = { id: ++id, conversation_id: convId, content, sender_type, created_at: new Date().toISOString() }
     msgs.push(m)
@@ -49,9 +50,10 @@ function server() {
     calls.push(method + ' ' + path)
     const body = init.body ? JSON.parse(init.body as string) : {}
     const token = (init.headers as Record<string, string>)['X-Contact-Token']
-    if (path === '' && method === 'GET') return reply(200, { name: 'Support', greeting: 'Hello there', hmac_mandatory: false })
+    if (path === '' && method === 'GET') return reply(200, { name: 'Support', greeting: 'Hello there', hmac_mandatory: false, ...config })
     if (path === '/contacts') {
       contactBodies.push(body)
+      if (contactFailures > 0 && contactFailures--) return reply(503, { detail: 'try later' })
       return reply(201, { contact_token: 'ct-1', contact: { id: 1, name: body.name ?? '', email: body.email ?? '' }, verified: !!body.identifier })
     }
     if (token !== 'ct-1') return reply(401, { detail: 'invalid contact token' })
@@ -72,7 +74,8 @@ function server() {
     return reply(404, { detail: 'not found' })
   }
   return { fetch, msgs, calls, add, contactBodies, get convId() { return convId }, set convId(v: number) { convId = v },
-    get status() { return status }, set status(v: string) { status = v }, noChannel() { withChannel = false } }
+    get status() { return status }, set status(v: string) { status = v }, noChannel() { withChannel = false },
+    failContacts(n: number) { contactFailures = n } }
 }
 
 function storage() {
@@ -302,5 +305,69 @@ describe('Widget', () => {
     expect(texts(w)).toEqual([])
     expect(w.view.prechat.hidden).toBe(false)
     expect(st.getItem(storageKey('tok')) ?? '').not.toContain('private history')
+  })
+
+  it('goes straight to the message box when the inbox has no pre-chat form', async () => {
+    const srv = server({ prechat_enabled: false, prechat_require_email: true })
+    const { w, st } = make(srv)
+    await vi.waitFor(() => expect(w.view.prechat.hidden).toBe(true))
+    expect(w.view.chat.hidden).toBe(false)
+    q(w, 'launcher').click()
+    expect(w.view.root.activeElement).toBe(q(w, 'widget-input'))
+    expect(srv.contactBodies).toEqual([])
+    w.view.input.value = 'Hi, no form please'
+    w.view.sendBtn.click()
+    await vi.waitFor(() => expect(w.store.unsent()).toEqual([]))
+    // The session starts with the first message, with neither name nor email.
+    expect(srv.contactBodies).toEqual([{}])
+    expect(srv.msgs.map((m) => m.content)).toEqual(['Hi, no form please'])
+    expect(texts(w)).toEqual(['contact:Hi, no form please'])
+    expect(JSON.parse(st.getItem(storageKey('tok'))!)).toMatchObject({ contactToken: 'ct-1', conversationId: 42 })
+  })
+
+  it('without a form, a session that cannot start leaves the message to retry', async () => {
+    const srv = server({ prechat_enabled: false })
+    srv.failContacts(1)
+    const { w } = make(srv)
+    await vi.waitFor(() => expect(w.view.chat.hidden).toBe(false))
+    q(w, 'launcher').click()
+    w.view.input.value = 'anyone there?'
+    w.view.sendBtn.click()
+    await vi.waitFor(() => expect(w.store.unsent()[0]?.state).toBe('failed'))
+    expect(q(w, 'widget-status').hidden).toBe(false)
+    ;(w.view.root.querySelector('[data-testid=widget-message] button') as HTMLElement).click()
+    await vi.waitFor(() => expect(w.store.unsent()).toEqual([]))
+    expect(srv.msgs.map((m) => m.content)).toEqual(['anyone there?'])
+    expect(srv.contactBodies).toHaveLength(2)
+  })
+
+  it('shows the inbox intro above the form and requires the email when the inbox does', async () => {
+    const intro = '<b>Leave your email</b>, we answer there too.'
+    const srv = server({ prechat_require_email: true, prechat_message: intro })
+    const { w } = make(srv)
+    await vi.waitFor(() => expect(w.view.prechatIntro.textContent).toBe(intro))
+    expect(w.view.prechat.querySelector('b')).toBeNull()
+    expect(w.view.prechat.hidden).toBe(false)
+    expect(w.view.emailLabel.textContent).toBe('Email')
+    q(w, 'launcher').click()
+    ;(q(w, 'prechat-name') as HTMLInputElement).value = 'Ada'
+    q(w, 'prechat-submit').click()
+    expect(w.view.prechatError.textContent).toBe('Please enter your email address.')
+    ;(q(w, 'prechat-email') as HTMLInputElement).value = 'ada@'
+    q(w, 'prechat-submit').click()
+    expect(w.view.prechatError.textContent).toBe('Please enter a valid email address.')
+    expect(srv.contactBodies).toEqual([])
+    ;(q(w, 'prechat-email') as HTMLInputElement).value = ' ada@example.com '
+    q(w, 'prechat-submit').click()
+    await vi.waitFor(() => expect(w.view.chat.hidden).toBe(false))
+    expect(srv.contactBodies).toEqual([{ name: 'Ada', email: 'ada@example.com' }])
+  })
+
+  it('keeps the default intro and an optional email by default', async () => {
+    const { w } = make()
+    await vi.waitFor(() => expect(w.view.title.textContent).toBe('Support'))
+    expect(w.view.prechatIntro.textContent).toBe('Tell us who you are and we will get back to you here.')
+    expect(w.view.emailLabel.textContent).toBe('Email (optional)')
+    expect(w.view.prechat.hidden).toBe(false)
   })
 })

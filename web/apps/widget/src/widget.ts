@@ -3,6 +3,9 @@
 // page (main.ts creates it from the embed snippet). It also follows the
 // conversation's status: once resolved (a push or a refetch says so) the
 // view says so, until the visitor writes again (the server then reopens it).
+// The inbox's config decides the pre-chat form: when it is off, an anonymous
+// visitor goes straight to the message box and the session starts (without
+// name or email) with the first message, as for a verified visitor.
 import { ApiError, newKey, WidgetApi, type FetchLike } from './api'
 import type { LoaderConfig } from './loader'
 import { Outbox } from './outbox'
@@ -44,6 +47,8 @@ export class Widget {
   /** The version of the last status push applied (pushes older than it are dropped). */
   private statusVersion = 0
   private pollTicks = 0
+  /** The inbox's pre-chat form is on (until the config says otherwise). */
+  private prechatOn = true
 
   constructor(private readonly cfg: LoaderConfig, private readonly deps: WidgetDeps = {}) {
     this.storage = deps.storage ?? defaultStorage()
@@ -54,7 +59,7 @@ export class Widget {
       prechat: (name, email) => void this.startSession(name, email),
       send: (text) => this.send(text),
       typing: () => this.typing.input(),
-      retry: (key) => void this.outbox.retry(key),
+      retry: (key) => this.retry(key),
     })
     this.outbox = new Outbox({
       store: this.store,
@@ -88,7 +93,15 @@ export class Widget {
     window.addEventListener('offline', this.onNetwork)
     this.updateStatus()
     this.api.config().then(
-      (c) => this.view.setConfig(c.name, c.greeting),
+      (c) => {
+        this.view.setConfig(c.name, c.greeting)
+        this.view.setPrechatOptions(c.prechat_require_email === true, c.prechat_message ?? '')
+        this.prechatOn = c.prechat_enabled !== false
+        if (this.session.contactToken || this.cfg.identity) return
+        this.view.showPrechat(this.prechatOn)
+        // Messages kept from a page where the session could not start yet.
+        if (!this.prechatOn && this.store.unsent().length) void this.beginSession()
+      },
       (e: ApiError) => {
         if (!e.retriable) this.setProblem('Chat is unavailable right now.', true)
       },
@@ -103,8 +116,7 @@ export class Widget {
     this.view.setUnread(0)
     this.view.setOpen(true)
     this.persist()
-    const id = this.cfg.identity
-    if (id && !this.session.contactToken) void this.startSession(id.name, id.email)
+    if (this.cfg.identity && !this.session.contactToken) void this.beginSession()
   }
 
   close(): void {
@@ -135,6 +147,17 @@ export class Widget {
     saveSession(this.cfg.inboxToken, this.session, this.storage)
   }
 
+  /** No form to fill: the site vouches for the visitor, or the inbox asks nothing. */
+  private get formless(): boolean {
+    return !!this.cfg.identity || !this.prechatOn
+  }
+
+  /** Starts a session without the form: with the verified identity, else anonymous. */
+  private beginSession(): Promise<void> {
+    const id = this.cfg.identity
+    return this.startSession(id?.name ?? '', id?.email ?? '')
+  }
+
   /** Starts a contact session (single flight), then picks up the contact's conversation, if any. */
   private startSession(name: string, email: string): Promise<void> {
     this.starting ??= this.doStartSession(name, email).finally(() => {
@@ -163,6 +186,9 @@ export class Widget {
         : err.message || 'Something went wrong. Please try again.'
       this.view.setPrechatBusy(false, text)
       if (this.cfg.identity) this.setProblem(err.status === 401 ? 'We could not verify who you are. Please reload the page.' : text, true)
+      else if (!this.prechatOn) this.setProblem(text, true)
+      // Nothing can be sent without a session: offer the retry button.
+      if (this.formless) for (const m of this.store.unsent()) this.store.setState(m.key, 'failed')
       return
     }
     // A verified visitor may already have conversations: continue the latest.
@@ -223,8 +249,7 @@ export class Widget {
   }
 
   private send(text: string): void {
-    const id = this.cfg.identity
-    if (!this.session.contactToken && !id) {
+    if (!this.session.contactToken && !this.formless) {
       this.view.showPrechat(true)
       this.view.focus()
       return
@@ -236,9 +261,16 @@ export class Widget {
       this.setResolved(false)
     }
     this.store.addLocal(text, newKey())
-    // A verified visitor's session may still be starting: it flushes when ready.
+    // A formless session may still be starting: it flushes when ready.
     if (this.session.contactToken) void this.outbox.flush()
-    else if (id) void this.startSession(id.name, id.email)
+    else void this.beginSession()
+  }
+
+  /** Sends a failed message again; without a session yet, starts one first. */
+  private retry(key: string): void {
+    if (this.session.contactToken || !this.formless) return void this.outbox.retry(key)
+    this.store.setState(key, 'queued')
+    void this.beginSession()
   }
 
   /** Sends one queued message; the first one opens the conversation. */
@@ -395,9 +427,9 @@ export class Widget {
     this.api.contactToken = null
     this.store.clear()
     this.view.setResolved(false)
-    this.view.showPrechat(!this.cfg.identity)
+    this.view.showPrechat(!this.formless)
     this.setProblem('Your chat session has ended. Please start a new one.', false)
-    if (this.cfg.identity && this.opened) void this.startSession(this.cfg.identity.name, this.cfg.identity.email)
+    if (this.cfg.identity && this.opened) void this.beginSession()
   }
 
   private setProblem(text: string | null, error = false): void {

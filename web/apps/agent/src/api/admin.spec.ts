@@ -140,6 +140,12 @@ describe('inboxes', () => {
     })
     await updateInbox(5, { hmac_mandatory: false })
     expect(last()).toMatchObject({ url: '/api/v1/accounts/7/inboxes/5', method: 'PATCH', body: { hmac_mandatory: false } })
+    answers = [{ status: 200, body: { id: 5, prechat_enabled: false, prechat_require_email: true, prechat_message: 'Hi' } }]
+    const u = await updateInbox(5, { prechat_enabled: false, prechat_require_email: true, prechat_message: 'Hi' })
+    expect(last().body).toEqual({ prechat_enabled: false, prechat_require_email: true, prechat_message: 'Hi' })
+    expect(u).toMatchObject({ prechat_enabled: false, prechat_require_email: true, prechat_message: 'Hi' })
+    await createInbox({ name: 'Quiet', channel_type: 'web_widget', prechat_enabled: false })
+    expect(last().body).toEqual({ name: 'Quiet', channel_type: 'web_widget', prechat_enabled: false })
     answers = [{ status: 204 }]
     await deleteInbox(5)
     expect(last()).toMatchObject({ url: '/api/v1/accounts/7/inboxes/5', method: 'DELETE' })

@@ -1,5 +1,7 @@
 // Inboxes of the current account: the channels customers write in through.
-// Administrators also get each inbox's identity-verification secret.
+// Administrators also get each inbox's identity-verification secret. A
+// web-widget inbox also carries its pre-chat form settings (prechat_enabled,
+// prechat_require_email, prechat_message), sent with create and update.
 import { http, accountPath } from '@/api/http'
 import { allPages } from '@/api/account'
 import type { Inbox, InboxInput, InboxPatch } from '@shared/types/admin'

@@ -1,5 +1,6 @@
 // Specs of the inboxes page: the snippet and the masked secret of the
-// selected inbox, reveal, copy, and a new inbox becoming the selection.
+// selected inbox, reveal, copy, a new inbox becoming the selection, and the
+// pre-chat form settings saved with the inbox.
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
@@ -24,6 +25,9 @@ const site: Inbox = {
   hmac_secret: 'supersecretvalue1234',
   hmac_mandatory: false,
   greeting: 'Hi',
+  prechat_enabled: true,
+  prechat_require_email: false,
+  prechat_message: '',
   widget_snippet: '<script src="http://x/widget.js" data-inbox-token="tok-1" async></script>',
   created_at: '2026-01-01T00:00:00Z',
 }
@@ -75,5 +79,43 @@ describe('InboxesView', () => {
     expect(w.findAll('[data-testid="inbox-row"]')).toHaveLength(2)
     expect(w.get('[data-testid="inbox-snippet"]').text()).toContain('tok-2')
     expect((w.get('[data-testid="inbox-hmac-mandatory"]').element as HTMLInputElement).checked).toBe(true)
+  })
+
+  it('edits the pre-chat form: email required only while the form is on', async () => {
+    api.updateInbox.mockImplementation(async (_id: number, patch: Partial<Inbox>) => ({ ...site, ...patch }))
+    const w = mountView()
+    await flushPromises()
+    const enabled = w.get('[data-testid="inbox-prechat-enabled"]')
+    const require = w.get('[data-testid="inbox-prechat-require-email"]')
+    expect((enabled.element as HTMLInputElement).checked).toBe(true)
+    expect((require.element as HTMLInputElement).disabled).toBe(false)
+    await require.setValue(true)
+    await w.get('[data-testid="inbox-prechat-message"]').setValue('We reply by email, too.')
+    await w.get('[data-testid="inbox-detail"] form').trigger('submit')
+    await flushPromises()
+    expect(api.updateInbox).toHaveBeenLastCalledWith(1, expect.objectContaining({
+      prechat_enabled: true,
+      prechat_require_email: true,
+      prechat_message: 'We reply by email, too.',
+    }))
+
+    await enabled.setValue(false)
+    expect((require.element as HTMLInputElement).disabled).toBe(true)
+    await w.get('[data-testid="inbox-detail"] form').trigger('submit')
+    await flushPromises()
+    expect(api.updateInbox).toHaveBeenLastCalledWith(1, expect.objectContaining({ prechat_enabled: false }))
+    expect(w.find('.adm-success').exists()).toBe(true)
+  })
+
+  it('shows the pre-chat settings of the selected inbox, for widget inboxes only', async () => {
+    const api2: Inbox = { id: 3, name: 'API', channel_type: 'api', inbox_token: 'tok-3', hmac_mandatory: false, greeting: '',
+      prechat_enabled: true, prechat_require_email: false, prechat_message: '', created_at: site.created_at }
+    api.listInboxes.mockResolvedValue([{ ...site, prechat_enabled: false, prechat_message: 'Hello' }, api2])
+    const w = mountView()
+    await flushPromises()
+    expect((w.get('[data-testid="inbox-prechat-enabled"]').element as HTMLInputElement).checked).toBe(false)
+    expect((w.get('[data-testid="inbox-prechat-message"]').element as HTMLTextAreaElement).value).toBe('Hello')
+    await w.findAll('[data-testid="inbox-row"]')[1]!.trigger('click')
+    expect(w.find('[data-testid="inbox-prechat"]').exists()).toBe(false)
   })
 })
