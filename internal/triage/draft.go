@@ -87,7 +87,7 @@ func (w *DraftWorker) NextRetry(job *river.Job[DraftArgs]) time.Time {
 // Work implements river.Worker.
 func (w *DraftWorker) Work(ctx context.Context, job *river.Job[DraftArgs]) error {
 	a := job.Args
-	if err := queueRate(ctx, w.Limiter, w.Policy, jobs.QueueDraft); err != nil {
+	if err := jobs.Throttle(ctx, w.Limiter, w.Policy, jobs.QueueDraft); err != nil {
 		return err
 	}
 	var in ai.DraftInput

@@ -68,23 +68,6 @@ type ClassifyWorker struct {
 	AfterClassify func(ctx context.Context, tx *store.Tx, c desk.Classification, v desk.ConversationView) error
 }
 
-// queueRate holds a queue's rate across every worker process (a Redis
-// limiter in a cluster): a job over the rate is snoozed until the window
-// has room, not failed.
-func queueRate(ctx context.Context, l ratelimit.Limiter, p jobs.Policy, queue string) error {
-	if l == nil || p.Rate <= 0 {
-		return nil
-	}
-	r, err := l.Hit(ctx, "jobs:"+queue, p.Rate, p.Per)
-	if err != nil {
-		return fmt.Errorf("rate limiter: %w", err)
-	}
-	if !r.Allowed {
-		return river.JobSnooze(r.RetryAfter)
-	}
-	return nil
-}
-
 // historyLimit bounds the earlier messages a classification reads.
 const historyLimit = 10
 
@@ -96,7 +79,7 @@ func (w *ClassifyWorker) NextRetry(job *river.Job[ClassifyArgs]) time.Time {
 // Work implements river.Worker.
 func (w *ClassifyWorker) Work(ctx context.Context, job *river.Job[ClassifyArgs]) error {
 	a := job.Args
-	if err := queueRate(ctx, w.Limiter, w.Policy, jobs.QueueClassification); err != nil {
+	if err := jobs.Throttle(ctx, w.Limiter, w.Policy, jobs.QueueClassification); err != nil {
 		return err
 	}
 	in, settings, err := w.load(ctx, a)
