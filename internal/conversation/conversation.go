@@ -230,6 +230,21 @@ func (s *Service) Update(ctx context.Context, tx *store.Tx, id int64, p store.Co
 	return view, s.emit(ctx, tx, desk.Event{Type: typ, ConversationID: id, Version: view.Version}, view)
 }
 
+// SetLabel puts label on a conversation, removing the labels of replace
+// (the other values of its kind), and emits conversation.updated when that
+// changed anything, so every list showing the conversation follows.
+func (s *Service) SetLabel(ctx context.Context, tx *store.Tx, id int64, label string, replace ...string) (bool, error) {
+	changed, err := tx.ConversationSetLabel(ctx, id, label, replace...)
+	if err != nil || !changed {
+		return changed, err
+	}
+	view, err := tx.ConversationGet(ctx, id)
+	if err != nil {
+		return changed, err
+	}
+	return changed, s.emit(ctx, tx, desk.Event{Type: desk.EventConversationUpdated, ConversationID: id, Version: view.Version}, view)
+}
+
 // Assign sets assignee and/or team and emits conversation.assigned, also
 // on the new assignee's personal channel.
 func (s *Service) Assign(ctx context.Context, tx *store.Tx, id int64, p store.ConversationAssignParams) (desk.ConversationView, error) {

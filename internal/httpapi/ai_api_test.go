@@ -121,6 +121,29 @@ func TestAITriageThroughTheAPI(t *testing.T) {
 		if view["priority"] != "urgent" || view["team_id"] != float64(tech) {
 			t.Errorf("after the correction: priority %v team %v", view["priority"], view["team_id"])
 		}
+		// A category correction moves the conversation's label, and says so
+		// in a conversation.updated event, so every list showing it follows.
+		admin(http.StatusOK, "PATCH", fmt.Sprintf("/conversations/%d/classification", conv), map[string]any{"category": "sales"})
+		view = admin(http.StatusOK, "GET", fmt.Sprintf("/conversations/%d", conv), nil).JSON
+		if labels := fmt.Sprint(view["labels"]); labels != "[sales]" {
+			t.Errorf("after correcting the category to sales, labels %s", labels)
+		}
+		for deadline := time.Now().Add(40 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			found := false
+			for _, e := range admin(http.StatusOK, "GET", "/events?limit=100", nil).JSON["data"].([]any) {
+				e := e.(map[string]any)
+				data, _ := e["data"].(map[string]any)
+				if e["type"] == "conversation.updated" && testkit.ID(e["conversation_id"]) == conv && fmt.Sprint(data["labels"]) == "[sales]" {
+					found = true
+				}
+			}
+			if found {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("no conversation.updated event carries the corrected label")
+			}
+		}
 		bad := a.Do(t, testkit.Req{Method: "PATCH", Path: acc + fmt.Sprintf("/conversations/%d/classification", conv), Token: ten.Token,
 			Body: map[string]any{"category": "spam"}})
 		if bad.Status != http.StatusUnprocessableEntity && bad.Status != http.StatusBadRequest {
@@ -132,7 +155,8 @@ func TestAITriageThroughTheAPI(t *testing.T) {
 			t.Errorf("a team that is not the account's: %d %s", other.Status, other.Raw)
 		}
 
-		// Metrics count the corrected fields against the classifications.
+		// Metrics count the corrected fields (priority, team, category)
+		// against the classifications.
 		m := admin(http.StatusOK, "GET", "/ai/metrics", nil).JSON
 		if m["classified"] != float64(1) {
 			t.Fatalf("metrics %v", m)
@@ -142,7 +166,7 @@ func TestAITriageThroughTheAPI(t *testing.T) {
 			f := f.(map[string]any)
 			acc1[f["field"].(string)] = f["accuracy"].(float64)
 		}
-		if acc1["priority"] != 0 || acc1["team"] != 0 || acc1["category"] != 1 || acc1["sentiment"] != 1 {
+		if acc1["priority"] != 0 || acc1["team"] != 0 || acc1["category"] != 0 || acc1["sentiment"] != 1 || acc1["language"] != 1 {
 			t.Errorf("accuracy per field %v", acc1)
 		}
 

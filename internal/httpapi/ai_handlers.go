@@ -88,7 +88,7 @@ func (s *Server) correctClassificationHandler(ctx context.Context, in *correctCl
 			}
 		}
 		if b.Category != nil {
-			if _, err := tx.ConversationSetLabel(ctx, in.ConversationID, *b.Category, ai.Categories...); err != nil {
+			if _, err := s.convs.SetLabel(ctx, tx, in.ConversationID, *b.Category, ai.Categories...); err != nil {
 				return err
 			}
 		}

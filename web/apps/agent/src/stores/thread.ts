@@ -324,7 +324,11 @@ export const useThreadStore = defineStore('thread', () => {
       const res = await aiApi.correctClassification(id, c)
       if (conversationId.value !== id) return false
       classification.value = res
-      applyConversation(await getConversation(id))
+      // The correction may move the category label or the priority: the
+      // list row follows at once (the conversation.updated push confirms).
+      const conv = await getConversation(id)
+      useConversationsStore().upsert(conv)
+      applyConversation(conv)
       return true
     } catch (e) {
       error.value = errorText(e)
