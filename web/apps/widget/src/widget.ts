@@ -6,10 +6,14 @@
 // The inbox's config decides the pre-chat form: when it is off, an anonymous
 // visitor goes straight to the message box and the session starts (without
 // name or email) with the first message, as for a verified visitor.
+// The live connection (subscription or polling) is live.ts's LiveLink; the
+// resolved state and the status line are status.ts's.
 import { ApiError, newKey, WidgetApi, type FetchLike } from './api'
 import type { LoaderConfig } from './loader'
+import { LiveLink } from './live'
 import { Outbox } from './outbox'
-import { Realtime, TypingSender, wsUrl, type ClientFactory, type ConnState, type Update } from './realtime'
+import { TypingSender, type ClientFactory, type Update } from './realtime'
+import { ResolvedStatus, StatusLine } from './status'
 import { clearSession, defaultStorage, emptySession, loadSession, saveSession, type Session } from './session'
 import { MessageStore, type ChatMessage } from './store'
 import type { WireConversation, WireMessage } from './types'
@@ -23,8 +27,6 @@ export interface WidgetDeps {
   pollMs?: number
 }
 
-const OFFLINE = 'You are offline. Messages will be sent when you are back online.'
-
 export class Widget {
   readonly store = new MessageStore()
   readonly view: View
@@ -33,20 +35,12 @@ export class Widget {
   private readonly storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>
   private readonly outbox: Outbox
   private readonly typing: TypingSender
-  private rt: Realtime | null = null
-  private conn: ConnState | 'none' = 'none'
-  private wasConnected = false
-  private poller: ReturnType<typeof setInterval> | null = null
-  private agentTyping: ReturnType<typeof setTimeout> | null = null
+  private readonly live: LiveLink
   private opened = false
-  private problem: { text: string; error: boolean } | null = null
+  private readonly statusLine: StatusLine
+  private readonly resolution: ResolvedStatus
   private syncing: Promise<void> | null = null
   private starting: Promise<void> | null = null
-  /** Bumped by every status source, so an older refetch cannot overwrite a newer answer. */
-  private statusSeq = 0
-  /** The version of the last status push applied (pushes older than it are dropped). */
-  private statusVersion = 0
-  private pollTicks = 0
   /** The inbox's pre-chat form is on (until the config says otherwise). */
   private prechatOn = true
 
@@ -66,9 +60,30 @@ export class Widget {
       send: (m) => this.deliver(m),
       online: () => navigator.onLine !== false,
       onError: (e) => this.sendFailed(e),
-      onDrained: () => this.setProblem(null),
+      onDrained: () => this.statusLine.set(null),
     })
-    this.typing = new TypingSender((on) => this.rt?.typing(on))
+    this.statusLine = new StatusLine(this.view, () => this.live.reconnecting)
+    this.resolution = new ResolvedStatus({
+      conversationId: () => this.session.conversationId,
+      show: (on) => this.setResolved(on),
+      conversations: () => this.api.conversations(),
+      hasUnsent: () => this.store.unsent().length > 0,
+    })
+    this.typing = new TypingSender((on) => this.live.typing(on))
+    this.live = new LiveLink(cfg.origin, {
+      update: (u) => this.onUpdate(u),
+      resync: () => {
+        this.sync().catch((e) => this.handleError(e))
+        this.resolution.refresh().catch(() => {})
+        void this.outbox.flush()
+      },
+      poll: (withStatus) => {
+        this.sync().catch((e) => this.handleError(e))
+        if (withStatus) this.resolution.refresh().catch(() => {})
+      },
+      changed: () => this.statusLine.update(),
+      typing: (on) => this.view.setTyping(on),
+    }, deps.realtime, deps.pollMs)
   }
 
   /** Mounts the widget and resumes a stored session. */
@@ -91,7 +106,7 @@ export class Widget {
     this.view.mount(parent)
     window.addEventListener('online', this.onNetwork)
     window.addEventListener('offline', this.onNetwork)
-    this.updateStatus()
+    this.statusLine.update()
     this.api.config().then(
       (c) => {
         this.view.setConfig(c.name, c.greeting)
@@ -103,7 +118,7 @@ export class Widget {
         if (!this.prechatOn && this.store.unsent().length) void this.beginSession()
       },
       (e: ApiError) => {
-        if (!e.retriable) this.setProblem('Chat is unavailable right now.', true)
+        if (!e.retriable) this.statusLine.set('Chat is unavailable right now.', true)
       },
     )
     if (this.session.contactToken) void this.resume()
@@ -135,7 +150,7 @@ export class Widget {
 
   /** Stops every timer and connection and removes the widget. */
   destroy(): void {
-    this.stopLive()
+    this.live.stop()
     this.outbox.stop()
     window.removeEventListener('online', this.onNetwork)
     window.removeEventListener('offline', this.onNetwork)
@@ -176,7 +191,7 @@ export class Widget {
       this.persist()
       this.view.setPrechatBusy(false)
       this.view.showPrechat(false)
-      this.setProblem(null)
+      this.statusLine.set(null)
       if (this.opened) this.view.focus()
     } catch (e) {
       const err = e as ApiError
@@ -185,8 +200,8 @@ export class Widget {
         : err.status === 401 ? 'This chat is only available to signed-in visitors.'
         : err.message || 'Something went wrong. Please try again.'
       this.view.setPrechatBusy(false, text)
-      if (this.cfg.identity) this.setProblem(err.status === 401 ? 'We could not verify who you are. Please reload the page.' : text, true)
-      else if (!this.prechatOn) this.setProblem(text, true)
+      if (this.cfg.identity) this.statusLine.set(err.status === 401 ? 'We could not verify who you are. Please reload the page.' : text, true)
+      else if (!this.prechatOn) this.statusLine.set(text, true)
       // Nothing can be sent without a session: offer the retry button.
       if (this.formless) for (const m of this.store.unsent()) this.store.setState(m.key, 'failed')
       return
@@ -216,13 +231,12 @@ export class Widget {
   /** Takes the conversation's id and channel into the session. */
   private adopt(c: WireConversation): void {
     const changed = this.session.conversationId !== c.id || this.session.channel !== (c.channel ?? null)
-    if (this.session.conversationId !== c.id) this.statusVersion = 0
+    if (this.session.conversationId !== c.id) this.resolution.forget()
     this.session.conversationId = c.id
     this.session.channel = c.channel ?? null
-    this.statusSeq++
-    this.setResolved(c.status === 'resolved')
+    this.resolution.set(c.status === 'resolved')
     this.persist()
-    if (changed) this.stopLive()
+    if (changed) this.live.stop()
   }
 
   /** Shows (or hides) the resolved notice and keeps it in the session. */
@@ -231,21 +245,6 @@ export class Widget {
     if (this.session.resolved === on) return
     this.session.resolved = on
     this.persist()
-  }
-
-  /** Asks the server for the conversation's status (after a resubscription, now and then while polling). */
-  private async refreshStatus(): Promise<void> {
-    const id = this.session.conversationId
-    if (!id) return
-    const seq = ++this.statusSeq
-    const list = await this.api.conversations()
-    if (seq !== this.statusSeq || this.session.conversationId !== id) return
-    const c = list.find((x) => x.id === id)
-    if (!c) return
-    const resolved = c.status === 'resolved'
-    // A message still on its way reopens the conversation: do not show it resolved meanwhile.
-    if (resolved && this.store.unsent().length) return
-    this.setResolved(resolved)
   }
 
   private send(text: string): void {
@@ -257,8 +256,7 @@ export class Widget {
     this.typing.stop()
     if (this.session.resolved) {
       // The server reopens the conversation on the visitor's new message.
-      this.statusSeq++
-      this.setResolved(false)
+      this.resolution.set(false)
     }
     this.store.addLocal(text, newKey())
     // A formless session may still be starting: it flushes when ready.
@@ -291,8 +289,8 @@ export class Widget {
 
   private sendFailed(e: ApiError): void {
     if (e.sessionEnded) return this.endSession()
-    if (e.status === 0 && navigator.onLine === false) return this.updateStatus()
-    this.setProblem(e.retriable ? 'Could not reach the server. Retrying…' : 'Your message could not be sent: ' + e.message, !e.retriable)
+    if (e.status === 0 && navigator.onLine === false) return this.statusLine.update()
+    this.statusLine.set(e.retriable ? 'Could not reach the server. Retrying…' : 'Your message could not be sent: ' + e.message, !e.retriable)
   }
 
   /** Fetches what is newer than the last message held and merges it (single flight). */
@@ -317,7 +315,7 @@ export class Widget {
   private received(added: WireMessage[], countUnread = true): void {
     const replies = added.filter((m) => m.sender_type === 'agent' || m.sender_type === 'ai').length
     if (!replies) return
-    this.setAgentTyping(false)
+    this.live.setAgentTyping(false)
     if (!this.opened && countUnread) {
       this.session.unread += replies
       this.view.setUnread(this.session.unread)
@@ -328,83 +326,18 @@ export class Widget {
   /** Subscribes to the conversation's channel, or polls when the server named none. */
   private goLive(): void {
     const { conversationId, channel, contactToken } = this.session
-    if (!conversationId || !contactToken || this.rt || this.poller) return
-    if (!channel) return this.startPolling()
-    this.rt = new Realtime(wsUrl(this.cfg.origin), contactToken, {
-      onUpdate: (u) => this.onUpdate(u),
-      onResync: () => {
-        this.sync().catch((e) => this.handleError(e))
-        this.refreshStatus().catch(() => {})
-        void this.outbox.flush()
-      },
-      onState: (s) => this.onConn(s),
-      onRefused: () => {
-        this.rt?.stop()
-        this.rt = null
-        this.conn = 'none'
-        this.startPolling()
-        this.updateStatus()
-      },
-    }, this.deps.realtime)
-    this.rt.start(channel, conversationId)
+    if (!conversationId || !contactToken || this.live.active) return
+    this.live.start(channel, conversationId, contactToken)
   }
 
+  /** A message or status pushed on the conversation's channel. */
   private onUpdate(u: Update): void {
     if (u.kind === 'message') this.received(this.store.merge([u.message]))
-    else if (u.kind === 'typing') this.setAgentTyping(u.typing)
-    else if (u.kind === 'status') {
-      if (u.version !== undefined) {
-        if (u.version < this.statusVersion) return
-        this.statusVersion = u.version
-      }
-      this.statusSeq++
-      this.setResolved(u.status === 'resolved')
-    }
-  }
-
-  private onConn(s: ConnState): void {
-    this.conn = s
-    if (s === 'connected') {
-      this.wasConnected = true
-      this.stopPolling()
-    } else {
-      // Poll while the socket is down (or blocked by a proxy); a
-      // resubscription resyncs anyway.
-      this.startPolling()
-    }
-    this.updateStatus()
-  }
-
-  private startPolling(): void {
-    if (this.poller) return
-    this.poller = setInterval(() => {
-      if (navigator.onLine === false) return
-      this.sync().catch((e) => this.handleError(e))
-      if (this.pollTicks++ % 3 === 0) this.refreshStatus().catch(() => {})
-    }, this.deps.pollMs ?? 5000)
-  }
-
-  private stopPolling(): void {
-    if (this.poller) clearInterval(this.poller)
-    this.poller = null
-  }
-
-  private stopLive(): void {
-    this.rt?.stop()
-    this.rt = null
-    this.conn = 'none'
-    this.stopPolling()
-    this.setAgentTyping(false)
-  }
-
-  private setAgentTyping(on: boolean): void {
-    if (this.agentTyping) clearTimeout(this.agentTyping)
-    this.agentTyping = on ? setTimeout(() => this.setAgentTyping(false), 8000) : null
-    this.view.setTyping(on)
+    else if (u.kind === 'status') this.resolution.push(u.status, u.version)
   }
 
   private readonly onNetwork = (): void => {
-    this.updateStatus()
+    this.statusLine.update()
     if (navigator.onLine !== false && this.session.contactToken) {
       void this.outbox.flush()
       if (this.session.conversationId) this.sync().catch((e) => this.handleError(e))
@@ -414,13 +347,13 @@ export class Widget {
   private handleError(e: unknown): void {
     const err = e instanceof ApiError ? e : new ApiError(0, String(e))
     if (err.sessionEnded) return this.endSession()
-    if (err.status === 0 && navigator.onLine === false) return this.updateStatus()
-    this.setProblem(err.retriable ? 'Could not reach the server. Retrying…' : 'Something went wrong: ' + err.message, !err.retriable)
+    if (err.status === 0 && navigator.onLine === false) return this.statusLine.update()
+    this.statusLine.set(err.retriable ? 'Could not reach the server. Retrying…' : 'Something went wrong: ' + err.message, !err.retriable)
   }
 
   /** The contact token is no longer valid (expired, contact deleted): start over. */
   private endSession(): void {
-    this.stopLive()
+    this.live.stop()
     this.outbox.stop()
     clearSession(this.cfg.inboxToken, this.storage)
     this.session = emptySession()
@@ -428,22 +361,8 @@ export class Widget {
     this.store.clear()
     this.view.setResolved(false)
     this.view.showPrechat(!this.formless)
-    this.setProblem('Your chat session has ended. Please start a new one.', false)
+    this.statusLine.set('Your chat session has ended. Please start a new one.', false)
     if (this.cfg.identity && this.opened) void this.beginSession()
-  }
-
-  private setProblem(text: string | null, error = false): void {
-    this.problem = text ? { text, error } : null
-    this.updateStatus()
-  }
-
-  /** One status line: offline first, then reconnecting, then the last problem. */
-  private updateStatus(): void {
-    if (navigator.onLine === false) return this.view.setStatus(OFFLINE)
-    if (this.wasConnected && (this.conn === 'connecting' || this.conn === 'disconnected')) {
-      return this.view.setStatus('Reconnecting…')
-    }
-    this.view.setStatus(this.problem?.text ?? null, this.problem?.error ?? false)
   }
 }
 

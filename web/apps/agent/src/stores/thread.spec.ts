@@ -294,6 +294,19 @@ describe('actions', () => {
 })
 
 describe('pending draft', () => {
+  it('keeps a draft pushed while the drafts were loading', async () => {
+    const list = deferred<Draft[]>()
+    api.listDrafts.mockReturnValueOnce(list.promise)
+    const t = useThreadStore()
+    const opening = t.open(1)
+    // The draft job finishes while the page's GET .../drafts is on its way,
+    // and the answer (read before the draft existed) comes back empty.
+    t.onDraftCreated(ev('draft.created', draft(6), 5))
+    list.resolve([])
+    await opening
+    await vi.waitFor(() => expect(t.pendingDraft?.id).toBe(6))
+  })
+
   it('is the newest draft only while it is pending', async () => {
     api.listDrafts.mockResolvedValueOnce([draft(5, { status: 'accepted' }), draft(4)])
     const t = await opened()

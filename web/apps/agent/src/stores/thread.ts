@@ -2,45 +2,29 @@
 // optimistic sends), the AI classification and drafts, the contact, typing,
 // and the composer's text (kept per conversation while the agent switches
 // between them: features/conversation/composerMemory.ts). realtime/events.ts feeds it pushes through the
-// on* methods; pushes are hints, so every one is guarded (other
-// conversations and older versions are ignored) and refetch() reloads
-// everything after a reconnect.
+// on* methods (features/conversation/threadRealtime.ts); pushes are hints,
+// so every one is guarded (other conversations and older versions are
+// ignored) and refetch() reloads everything after a reconnect.
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { ApiError } from '@/api/http'
-import {
-  assignConversation,
-  getConversation,
-  updateConversation,
-  type AssignmentChange,
-  type ConversationPatch,
-} from '@/api/conversations'
+import { assignConversation, getConversation, updateConversation, type AssignmentChange, type ConversationPatch } from '@/api/conversations'
 import { useConversationsStore } from '@/stores/conversations'
 import { useAuthStore } from '@/stores/auth'
 import { createComposerMemory } from '@/features/conversation/composerMemory'
 import { listMessages } from '@/api/messages'
 import * as aiApi from '@/api/ai'
 import { getContact, listContactConversations } from '@/api/contacts'
-import { mergeConfirmed, mergePage, unconfirmed, type ThreadMessage } from '@/features/conversation/messageMerge'
+import { mergePage, unconfirmed, type ThreadMessage } from '@/features/conversation/messageMerge'
 import { createSender, errorText } from '@/features/conversation/threadSender'
-import type {
-  ClassificationView,
-  Contact,
-  Conversation,
-  Draft,
-  Message,
-  RealtimeEvent,
-  TypingEvent,
-} from '@shared/types/api'
+import { createRealtimeHandlers } from '@/features/conversation/threadRealtime'
+import type { ClassificationView, Contact, Conversation, Draft } from '@shared/types/api'
 
 export type { ThreadMessage }
+export { TYPING_TIMEOUT_MS } from '@/features/conversation/threadRealtime'
 
 /** Messages per page of the thread. */
 export const PAGE_SIZE = 30
-/** A contact's typing indicator goes away after this long without a new signal. */
-export const TYPING_TIMEOUT_MS = 6000
-
-type AnyEvent = RealtimeEvent | TypingEvent
 
 export const useThreadStore = defineStore('thread', () => {
   const conversationId = ref<number | null>(null)
@@ -68,7 +52,6 @@ export const useThreadStore = defineStore('thread', () => {
   const memory = createComposerMemory()
   const auth = useAuthStore()
   const memoryKey = (id: number) => `${auth.currentAccountId ?? 0}:${auth.user?.id ?? 0}:${id}`
-  let typingTimer: ReturnType<typeof setTimeout> | null = null
   let reclassifyTimer: ReturnType<typeof setTimeout> | null = null
 
   const version = computed(() => conversation.value?.version ?? 0)
@@ -81,17 +64,6 @@ export const useThreadStore = defineStore('thread', () => {
   /** Pending drafts other than the one shown (they answer older messages), newest first. */
   const olderPendingDrafts = computed(() => drafts.value.filter((d) => d.status === 'pending' && d.id !== pendingDraft.value?.id))
 
-  // ---- guards ---------------------------------------------------------------
-
-  function forThis(ev: { conversation_id?: number }): boolean {
-    return conversationId.value !== null && ev.conversation_id === conversationId.value
-  }
-
-  /** An event older than the conversation we hold (its version is the conversation's after the change). */
-  function stale(ev: { version?: number }): boolean {
-    return ev.version !== undefined && ev.version > 0 && conversation.value !== null && ev.version < conversation.value.version
-  }
-
   /** Takes a conversation snapshot unless it is older than the one held. */
   function applyConversation(c: Conversation): void {
     if (c.id !== conversationId.value) return
@@ -99,13 +71,21 @@ export const useThreadStore = defineStore('thread', () => {
     conversation.value = c
   }
 
-  // ---- loading --------------------------------------------------------------
+  // ---- real-time (called by realtime/events.ts; features/conversation/threadRealtime.ts) ----
 
-  function clearTyping(): void {
-    contactTyping.value = false
-    if (typingTimer) clearTimeout(typingTimer)
-    typingTimer = null
-  }
+  const { clearTyping, ...live } = createRealtimeHandlers({
+    conversationId,
+    conversation,
+    messages,
+    classification,
+    reclassifying,
+    contactTyping,
+    applyConversation,
+    upsertDraft,
+    loadArticleTitles,
+  })
+
+  // ---- loading --------------------------------------------------------------
 
   function reset(id: number | null): void {
     loadSeq++
@@ -188,7 +168,8 @@ export const useThreadStore = defineStore('thread', () => {
   async function loadClassification(id: number, current: () => boolean): Promise<void> {
     try {
       const c = await aiApi.getClassification(id)
-      if (current()) classification.value = c
+      // A newer classification pushed meanwhile (conversation.classified) wins.
+      if (current() && (classification.value === null || classification.value.id <= c.id)) classification.value = c
     } catch (e) {
       if (current() && e instanceof ApiError && e.status === 404) classification.value = null
     }
@@ -196,8 +177,12 @@ export const useThreadStore = defineStore('thread', () => {
 
   async function loadDrafts(id: number, current: () => boolean): Promise<void> {
     try {
-      const list = await aiApi.listDrafts(id)
+      const fetched = await aiApi.listDrafts(id)
       if (!current()) return
+      // Drafts pushed (draft.created) while the list was on its way are
+      // newer than the answer: keep them beside it.
+      const ids = new Set(fetched.map((x) => x.id))
+      const list = [...fetched, ...drafts.value.filter((x) => !ids.has(x.id))].sort((a, b) => b.id - a.id)
       drafts.value = list
       // A draft taken into the composer earlier may have been decided since: the text stays, as a plain reply.
       const held = acceptedDraftId.value
@@ -353,53 +338,6 @@ export const useThreadStore = defineStore('thread', () => {
     }
   }
 
-  // ---- real-time (called by realtime/events.ts) ---------------------------------------------
-
-  function onMessageCreated(ev: RealtimeEvent): void {
-    if (!forThis(ev) || stale(ev)) return
-    const m = ev.data as Message
-    if (!m || typeof m.id !== 'number') return
-    messages.value = mergeConfirmed(messages.value, m)
-    if (m.sender_type === 'contact') clearTyping()
-  }
-
-  function onConversationChanged(ev: RealtimeEvent): void {
-    if (!forThis(ev) || stale(ev) || !conversation.value) return
-    const data = ev.data as Partial<Conversation>
-    if (typeof data.version === 'number' && data.contact) {
-      applyConversation(data as Conversation)
-    } else {
-      // the visitor's view on a conversation channel: { id, status }
-      conversation.value = { ...conversation.value, ...data, version: ev.version ?? conversation.value.version }
-    }
-  }
-
-  function onClassified(ev: RealtimeEvent): void {
-    if (!forThis(ev) || stale(ev)) return
-    const c = ev.data as ClassificationView
-    const held = classification.value
-    if (held && c.id < held.id) return
-    classification.value = { ...c, corrections: held && held.id === c.id ? held.corrections : (c.corrections ?? []) }
-    reclassifying.value = false
-  }
-
-  function onDraftCreated(ev: RealtimeEvent): void {
-    if (!forThis(ev)) return
-    const d = ev.data as Draft
-    upsertDraft(d)
-    void loadArticleTitles(d)
-  }
-
-  function onTyping(ev: AnyEvent): void {
-    const t = (ev.type === 'typing' ? ev : (ev as RealtimeEvent).data) as Partial<TypingEvent>
-    const convId = ev.conversation_id ?? t.conversation_id
-    if (conversationId.value === null || convId !== conversationId.value || t.sender_type !== 'contact') return
-    if (typingTimer) clearTimeout(typingTimer)
-    typingTimer = null
-    contactTyping.value = !!t.typing
-    if (t.typing) typingTimer = setTimeout(clearTyping, TYPING_TIMEOUT_MS)
-  }
-
   return {
     conversationId,
     conversation,
@@ -439,10 +377,7 @@ export const useThreadStore = defineStore('thread', () => {
     update,
     correct,
     reclassify,
-    onMessageCreated,
-    onConversationChanged,
-    onClassified,
-    onDraftCreated,
-    onTyping,
+    // onMessageCreated, onConversationChanged, onClassified, onDraftCreated, onTyping
+    ...live,
   }
 })
