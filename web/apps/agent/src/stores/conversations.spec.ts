@@ -157,6 +157,19 @@ describe('conversations store', () => {
     expect(s.items.find((c) => c.id === 1)?.priority).toBe('high')
   })
 
+  it('keeps a conversation pushed while the list was loading', async () => {
+    const s = await storeWith('all', [conv(1)])
+    let answer!: (v: { data: Conversation[]; next_cursor: string | null }) => void
+    vi.mocked(api.listConversations).mockReturnValueOnce(new Promise((res) => (answer = res)))
+    const reloading = s.reload()
+    // A new conversation arrives while GET /conversations is on its way; the
+    // answer was read before it existed.
+    expect(s.upsert(conv(9))).toBe(true)
+    answer({ data: [conv(1)], next_cursor: null })
+    await reloading
+    expect(ids(s)).toEqual([9, 1])
+  })
+
   it('drops a push older than what it holds', async () => {
     const s = await storeWith('all', [conv(1, { version: 5, priority: 'high' })])
     expect(s.upsert(conv(1, { version: 4, priority: 'low' }))).toBe(false)

@@ -125,6 +125,12 @@ export const useConversationsStore = defineStore('conversations', () => {
     if (c.id === openId.value) markSeen(c.id, c)
   }
 
+  /**
+   * Conversations upserted while a reload is on its way: newer than its
+   * answer, which was read before them, so they are placed again after it.
+   */
+  let pushedDuringReload: Map<number, Conversation> | null = null
+
   /** Loads the first page again under the current tab and filters. */
   async function reload(): Promise<void> {
     const gen = ++generation
@@ -133,18 +139,31 @@ export const useConversationsStore = defineStore('conversations', () => {
     loading.value = true
     error.value = null
     void refreshCounts()
+    const pushed = new Map<number, Conversation>()
+    pushedDuringReload = pushed
     try {
       const page = await api.listConversations(apiFilters(), null, listAbort.signal, PAGE)
       if (gen !== generation) return
       for (const c of page.data) remember(c)
       items.value = page.data
+      pushedDuringReload = null
+      for (const c of pushed.values()) {
+        const inPage = page.data.find((x) => x.id === c.id)
+        if (!inPage || inPage.version < c.version) {
+          remember(c)
+          placeInList(c)
+        }
+      }
       nextCursor.value = page.next_cursor
       loaded.value = true
     } catch (e) {
       if (gen !== generation || (e instanceof DOMException && e.name === 'AbortError')) return
       error.value = e instanceof Error ? e.message : 'Could not load conversations'
     } finally {
-      if (gen === generation) loading.value = false
+      if (gen === generation) {
+        loading.value = false
+        if (pushedDuringReload === pushed) pushedDuringReload = null
+      }
     }
   }
 
@@ -209,6 +228,7 @@ export const useConversationsStore = defineStore('conversations', () => {
     if (held !== undefined && c.version < held) return false
     remember(c)
     placeInList(c)
+    pushedDuringReload?.set(c.id, c)
     return true
   }
 
