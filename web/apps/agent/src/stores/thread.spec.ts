@@ -204,6 +204,18 @@ describe('push guards', () => {
     expect(t.messages.map((m) => m.id)).toEqual([1, 2, 3])
   })
 
+  it('keeps a classification pushed while the GET was on its way', async () => {
+    const slow = deferred<unknown>()
+    api.getClassification.mockReturnValueOnce(slow.promise)
+    const t = useThreadStore()
+    const opening = t.open(1)
+    t.onClassified(ev('conversation.classified', { id: 8, conversation_id: 1, category: 'billing' }, 6))
+    slow.resolve({ id: 7, conversation_id: 1, category: 'sales', corrections: [] })
+    await opening
+    await Promise.resolve()
+    expect(t.classification).toMatchObject({ id: 8, category: 'billing' })
+  })
+
   it('keeps the newest classification', async () => {
     const t = await opened()
     t.onClassified(ev('conversation.classified', { id: 8, conversation_id: 1, category: 'billing' }, 6))
