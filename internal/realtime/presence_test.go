@@ -299,18 +299,23 @@ func TestStalePresenceIsClearedByTheJob(t *testing.T) {
 		// outbox relay.
 		acc.waitFor(t, "agent online via the other node", isPresence(agentID, true))
 		other.kill()
-		if nodes, online := presenceOf(t, a.Store(), d.ten.AccountID, agentID); len(nodes) != 1 || online {
-			t.Errorf("the dead node's presence: rows %v, online %v; want one stale row, not online", nodes, online)
-		}
 
-		// The periodic job (run here rather than waited for; the app's own
-		// may come first) deletes the row and announces the agent offline.
+		// The periodic job (run here rather than waited for) deletes the
+		// stale row and announces the agent offline. The app's own run of
+		// the job may come first: then the row is already gone.
 		w := &realtime.PresenceCleanupWorker{Store: a.Store()}
-		if _, err := w.Clean(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		if nodes, _ := presenceOf(t, a.Store(), d.ten.AccountID, agentID); len(nodes) != 0 {
-			t.Errorf("stale rows left: %v", nodes)
+		switch nodes, online := presenceOf(t, a.Store(), d.ten.AccountID, agentID); {
+		case len(nodes) == 1 && !online:
+			if _, err := w.Clean(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if nodes, _ := presenceOf(t, a.Store(), d.ten.AccountID, agentID); len(nodes) != 0 {
+				t.Errorf("stale rows left: %v", nodes)
+			}
+		case len(nodes) == 0:
+			t.Log("the app's own cleanup job came first")
+		default:
+			t.Errorf("the dead node's presence: rows %v, online %v; want one stale row, not online", nodes, online)
 		}
 		acc.waitFor(t, "agent offline after the cleanup", isPresence(agentID, false))
 		if n, err := w.Clean(context.Background()); err != nil || n != 0 {
