@@ -114,7 +114,7 @@ func (t *Tx) EventsSince(ctx context.Context, afterID int64, limit int) ([]desk.
 		// transactions are bounded far below it) holds nothing back: an
 		// unrelated long transaction anywhere on the server would
 		// otherwise stall catch-up.
-		q += " AND (xid < pg_snapshot_xmin(pg_current_snapshot()) OR created_at < $4)"
+		q += " AND " + eventSettled("$4")
 		rs, err := t.query(ctx, q+" ORDER BY id LIMIT $3", t.accountID, afterID, limit, t.d.ts(t.now.Add(-eventSettle)))
 		return scanEvents(rs, err)
 	}
@@ -133,10 +133,16 @@ func (t *Tx) EventsHeldBack(ctx context.Context, afterID int64) (bool, error) {
 		return false, nil
 	}
 	var held bool
-	err := t.queryRow(ctx, `SELECT EXISTS (SELECT 1 FROM events WHERE account_id = $1 AND id > $2
-		AND NOT (xid < pg_snapshot_xmin(pg_current_snapshot()) OR created_at < $3))`,
+	err := t.queryRow(ctx, "SELECT EXISTS (SELECT 1 FROM events WHERE account_id = $1 AND id > $2 AND NOT "+eventSettled("$3")+")",
 		t.accountID, afterID, t.d.ts(t.now.Add(-eventSettle))).Scan(&held)
 	return held, mapErr(err)
+}
+
+// eventSettled is the PostgreSQL condition of an event catch-up may return:
+// its transaction is older than every one still running, or the event is
+// older than eventSettle (the placeholder cutoff holds now - eventSettle).
+func eventSettled(cutoff string) string {
+	return "(xid < pg_snapshot_xmin(pg_current_snapshot()) OR created_at < " + cutoff + ")"
 }
 
 // eventSettle bounds how long catch-up reads wait for an older

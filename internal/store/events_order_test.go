@@ -20,14 +20,7 @@ func TestEventsSinceNeverSkipsALaterCommit(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	st := testkit.NewStore(t, testkit.Postgres) // SQLite has one writer: commits follow ids
-	var acc int64
-	if err := st.SystemTx(ctx, func(tx *store.Tx) error {
-		a, err := tx.AccountCreate(ctx, "Order")
-		acc = a.ID
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	acc := newAccount(t, st, "Order")
 	emit := func(tx *store.Tx, typ desk.EventType) error {
 		return tx.EventInsert(ctx, &desk.Event{Type: typ, Data: json.RawMessage(`{}`)})
 	}

@@ -20,14 +20,7 @@ func TestInboxPrechatSettings(t *testing.T) {
 		t.Parallel()
 		ctx := context.Background()
 		st := testkit.NewStore(t, d)
-		var accountID int64
-		if err := st.SystemTx(ctx, func(tx *store.Tx) error {
-			a, err := tx.AccountCreate(ctx, "Prechat")
-			accountID = a.ID
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
+		accountID := newAccount(t, st, "Prechat")
 		var plain, off desk.Inbox
 		err := st.Tx(ctx, accountID, func(tx *store.Tx) (err error) {
 			if plain, err = tx.InboxCreate(ctx, desk.Inbox{Name: "Plain", ChannelType: desk.ChannelWebWidget, Token: testkit.Unique("tok-"), HMACSecret: "s"}); err != nil {

@@ -21,14 +21,7 @@ func TestTxExposesItsDriver(t *testing.T) {
 		t.Parallel()
 		ctx := context.Background()
 		st := testkit.NewStore(t, d)
-		var accountID int64
-		if err := st.SystemTx(ctx, func(tx *store.Tx) error {
-			a, err := tx.AccountCreate(ctx, "Driver")
-			accountID = a.ID
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
+		accountID := newAccount(t, st, "Driver")
 		if (st.Pool() != nil) != (d == testkit.Postgres) {
 			t.Errorf("Pool() = %v on %s", st.Pool(), d)
 		}
