@@ -85,10 +85,9 @@ type ContactListParams struct {
 }
 
 // escapeLike escapes LIKE wildcards so user text matches literally.
-func escapeLike(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return r.Replace(s)
-}
+func escapeLike(s string) string { return likeEscaper.Replace(s) }
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // ContactList lists contacts newest first, keyset-paged by id.
 func (t *Tx) ContactList(ctx context.Context, p ContactListParams) ([]desk.Contact, error) {

@@ -231,7 +231,7 @@ func (t *Tx) conversationWhere(a *args, p ConversationListParams) string {
 		q += " AND c.contact_id = " + a.add(p.ContactID)
 	}
 	if p.Label != "" {
-		q += " AND (',' || c.labels || ',') LIKE " + a.add("%,"+likeEscaper.Replace(p.Label)+",%") + ` ESCAPE '\'`
+		q += " AND (',' || c.labels || ',') LIKE " + a.add("%,"+escapeLike(p.Label)+",%") + ` ESCAPE '\'`
 	}
 	if p.Query != "" {
 		like := a.add(t.d.containsArg(p.Query))
@@ -244,9 +244,6 @@ func (t *Tx) conversationWhere(a *args, p ConversationListParams) string {
 	}
 	return q
 }
-
-// likeEscaper escapes LIKE's wildcards for a pattern with ESCAPE '\'.
-var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
 
 // ConversationCounts are the sizes of the list's three tabs.
 type ConversationCounts struct {
